@@ -1,0 +1,66 @@
+/**
+ * Graceful shutdown and structured task lifetimes for Deno, Bun and the edge, on web
+ * standards only (`AbortSignal`, `Promise.withResolvers`, `using`).
+ *
+ * - {@linkcode TokenSource} / {@linkcode ShutdownToken}: a cancellation tree.
+ * - {@linkcode GracefulShutdown}: signals, a root token, a bounded drain with a report.
+ * - {@linkcode TaskGroup}, {@linkcode Task}, {@linkcode TaskSpawner}: named tasks.
+ * - {@linkcode sleep}, {@linkcode deadline}, {@linkcode abortable}: timed waits.
+ *
+ * @example Shut down on SIGINT/SIGTERM
+ * ```ts
+ * import { GracefulShutdown } from "@quiesce/quiesce";
+ *
+ * const shutdown = new GracefulShutdown();
+ * shutdown.spawn("heartbeat", async (signal) => {
+ *   while (!signal.aborted) {
+ *     await new Promise((resolve) => setTimeout(resolve, 10));
+ *   }
+ * });
+ * setTimeout(() => shutdown.shutdown(), 30); // stands in for Ctrl+C
+ * console.log("stopped by", await shutdown.wait());
+ * await shutdown.done();
+ * ```
+ *
+ * @module
+ */
+export {
+  ShutdownToken,
+  TokenSource,
+  type TokenSourceOptions,
+} from "./src/token.ts";
+export { abortable, deadline, sleep, type WaitOptions } from "./src/wait.ts";
+export {
+  ShutdownTimeoutError,
+  type Straggler,
+  TaskGroupClosedError,
+} from "./src/errors.ts";
+export {
+  hostSignals,
+  type OsSignal,
+  type ShutdownSignal,
+  type SignalSource,
+} from "./src/signals.ts";
+export {
+  Task,
+  type TaskFunction,
+  type TaskResult,
+  type TaskStatus,
+} from "./src/task.ts";
+export {
+  type FailurePolicy,
+  TaskGroup,
+  type TaskGroupOptions,
+  type WaitAllOptions,
+} from "./src/task_group.ts";
+export type { DrainProgress, ShutdownFailure } from "./src/_drain.ts";
+export {
+  GracefulShutdown,
+  type GracefulShutdownOptions,
+  type ShutdownReport,
+} from "./src/shutdown.ts";
+export {
+  type SpawnEvent,
+  TaskSpawner,
+  type TaskSpawnerOptions,
+} from "./src/spawner.ts";

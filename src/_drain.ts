@@ -1,0 +1,146 @@
+// The drain phase of a shutdown: wait for tasks, then run cleanup steps in reverse order,
+// all under one deadline, reporting progress and naming what is still running at the end.
+import { ShutdownTimeoutError, type Straggler } from "./errors.ts";
+import type { TaskGroup } from "./task_group.ts";
+import { deadline } from "./wait.ts";
+
+/** A registered cleanup step. */
+export interface CleanupStep {
+  name: string;
+  run: (signal: AbortSignal) => unknown;
+}
+
+/** A snapshot of a drain in progress, given to `onProgress` about once a second. */
+export interface DrainProgress {
+  /** Milliseconds since the drain began. */
+  readonly elapsedMs: number;
+  /** Milliseconds left before the deadline (`Infinity` without one). */
+  readonly remainingMs: number;
+  /** What is still running: tasks, then the cleanup step in hand. */
+  readonly running: readonly Straggler[];
+}
+
+/** One failure collected during a shutdown. */
+export interface ShutdownFailure {
+  /** Where it came from. */
+  readonly source: "task" | "cleanup" | "callback";
+  /** The task's, step's or callback's name. */
+  readonly name: string;
+  /** What was thrown. */
+  readonly error: unknown;
+}
+
+/** What a drain found. */
+export interface DrainOutcome {
+  timedOut: boolean;
+  stragglers: Straggler[];
+}
+
+interface DrainInput {
+  group: TaskGroup<unknown>;
+  steps: CleanupStep[];
+  timeout: number;
+  onProgress: ((progress: DrainProgress) => void) | undefined;
+  onFailure: (failure: ShutdownFailure) => void;
+  onStepsStart: () => void;
+}
+
+const PROGRESS_EVERY_MS = 1_000;
+
+/** Runs the drain; never rejects. */
+export async function drain(input: DrainInput): Promise<DrainOutcome> {
+  const { group, steps, timeout, onProgress, onFailure, onStepsStart } = input;
+  const started = performance.now();
+  const deadlineAt = started + timeout;
+  const stragglers: Straggler[] = [];
+  let current: { name: string; startedAt: number } | undefined;
+  // Cleanup steps get a signal that aborts when the shared deadline passes.
+  const expiry = new AbortController();
+  const expiryTimer = timeout === Infinity ? undefined : setTimeout(
+    () =>
+      expiry.abort(
+        new DOMException(
+          `The shutdown deadline of ${timeout} ms passed`,
+          "TimeoutError",
+        ),
+      ),
+    Math.min(timeout, 2 ** 31 - 1),
+  );
+  const progressTimer = onProgress === undefined
+    ? undefined
+    : setInterval(() => {
+      const now = performance.now();
+      const running = group.stragglers();
+      if (current !== undefined) {
+        running.push({
+          name: current.name,
+          kind: "cleanup",
+          ageMs: now - current.startedAt,
+          observedSignal: false,
+        });
+      }
+      try {
+        onProgress({
+          elapsedMs: now - started,
+          remainingMs: Math.max(0, deadlineAt - now),
+          running,
+        });
+      } catch (error) {
+        onFailure({ source: "callback", name: "onProgress", error });
+      }
+    }, PROGRESS_EVERY_MS);
+
+  let timedOut = false;
+  try {
+    try {
+      await group.waitAll({ timeout });
+    } catch (error) {
+      if (!(error instanceof ShutdownTimeoutError)) throw error;
+      timedOut = true;
+      stragglers.push(...error.stragglers);
+    }
+    onStepsStart();
+    for (const step of steps.toReversed()) {
+      current = { name: step.name, startedAt: performance.now() };
+      try {
+        const result = step.run(expiry.signal);
+        // Past the deadline a step still runs (sync cleanup must happen), but is not waited for.
+        const left = Math.max(0, deadlineAt - performance.now());
+        await deadline(Promise.resolve(result), left);
+      } catch (error) {
+        if (
+          (error as { name?: unknown })?.name === "TimeoutError" &&
+          performance.now() >= deadlineAt
+        ) {
+          timedOut = true;
+          stragglers.push({
+            name: step.name,
+            kind: "cleanup",
+            ageMs: performance.now() - current.startedAt,
+            observedSignal: false,
+          });
+        } else {
+          onFailure({ source: "cleanup", name: step.name, error });
+        }
+      }
+      current = undefined;
+    }
+  } finally {
+    clearTimeout(expiryTimer);
+    clearInterval(progressTimer);
+  }
+  return { timedOut, stragglers };
+}
+
+/** The default progress reporter: one line on stderr. */
+export function printProgress(progress: DrainProgress): void {
+  const names = progress.running.map((s) =>
+    `${s.name} ${(s.ageMs / 1000).toFixed(1)}s`
+  ).join(", ");
+  const left = progress.remainingMs === Infinity
+    ? "no deadline"
+    : `${(progress.remainingMs / 1000).toFixed(1)}s left`;
+  console.error(
+    `quiesce: draining, ${progress.running.length} still running (${names}); ${left}`,
+  );
+}

@@ -1,0 +1,88 @@
+/** One piece of work still running when a deadline passed. */
+export interface Straggler {
+  /** The task's or cleanup step's name. */
+  readonly name: string;
+  /** What it is: a spawned task or a cleanup step. */
+  readonly kind: "task" | "cleanup";
+  /** Milliseconds since it started, measured when the deadline passed. */
+  readonly ageMs: number;
+  /**
+   * Whether it ever looked at its `AbortSignal` (read `aborted`/`reason`, called
+   * `throwIfAborted`, set `onabort` or added a listener). `false` hints at work that cannot
+   * notice cancellation. A signal handed straight to a native API such as `fetch` is used
+   * through internals and may not count.
+   */
+  readonly observedSignal: boolean;
+}
+
+function describeStragglers(stragglers: readonly Straggler[]): string {
+  return stragglers.map((s) =>
+    `${s.name} (${s.kind}, running ${Math.round(s.ageMs)} ms, ${
+      s.observedSignal ? "saw its signal" : "never looked at its signal"
+    })`
+  ).join(", ");
+}
+
+/**
+ * A drain did not finish within its deadline. `stragglers` names what was still running.
+ *
+ * @example Inspect the stragglers
+ * ```ts
+ * import { ShutdownTimeoutError, TaskGroup } from "@quiesce/quiesce";
+ * import { assertEquals, assertRejects } from "@std/assert";
+ *
+ * const group = new TaskGroup();
+ * const stuck = Promise.withResolvers<void>();
+ * group.spawn("stuck", () => stuck.promise);
+ * const error = await assertRejects(() => group.waitAll({ timeout: 10 }), ShutdownTimeoutError);
+ * assertEquals(error.stragglers.map((s) => s.name), ["stuck"]);
+ * stuck.resolve();
+ * await group.waitAll();
+ * ```
+ */
+export class ShutdownTimeoutError extends Error {
+  /** What was still running at the deadline, oldest first. */
+  readonly stragglers: readonly Straggler[];
+  /** The deadline that passed, in milliseconds. */
+  readonly timeout: number;
+  /** Failures collected before the deadline (tasks or cleanup steps that threw). */
+  readonly errors: readonly unknown[];
+
+  /** Creates the error; the message lists every straggler. */
+  constructor(
+    timeout: number,
+    stragglers: readonly Straggler[],
+    errors: readonly unknown[] = [],
+  ) {
+    super(
+      `Still running after the ${timeout} ms deadline: ${
+        describeStragglers(stragglers) || "nothing"
+      }`,
+    );
+    this.name = "ShutdownTimeoutError";
+    this.timeout = timeout;
+    this.stragglers = stragglers;
+    this.errors = errors;
+  }
+}
+
+/**
+ * A task was spawned on a closed group (or a shut-down coordinator's closed group).
+ *
+ * @example
+ * ```ts
+ * import { TaskGroup, TaskGroupClosedError } from "@quiesce/quiesce";
+ * import { assertThrows } from "@std/assert";
+ *
+ * const group = new TaskGroup();
+ * group.close();
+ * assertThrows(() => group.spawn("late", () => {}), TaskGroupClosedError);
+ * ```
+ */
+export class TaskGroupClosedError extends Error {
+  /** Creates the error for a task named `taskName`. */
+  constructor(taskName: string) {
+    super(`Cannot spawn task "${taskName}": the task group is closed`);
+    this.name = "TaskGroupClosedError";
+  }
+}

@@ -1,0 +1,459 @@
+import {
+  type CleanupStep,
+  drain,
+  type DrainProgress,
+  printProgress,
+  type ShutdownFailure,
+} from "./_drain.ts";
+import { ShutdownTimeoutError, type Straggler } from "./errors.ts";
+import {
+  hostSignals,
+  type ShutdownSignal,
+  type SignalSource,
+} from "./signals.ts";
+import type { Task, TaskFunction } from "./task.ts";
+import { TaskGroup } from "./task_group.ts";
+import { type ShutdownToken, TokenSource } from "./token.ts";
+import { sleep } from "./wait.ts";
+import {
+  validateFunction,
+  validateMs,
+  validateName,
+  validateOptions,
+  validateSignal,
+} from "./_validate.ts";
+
+/** Options for {@linkcode GracefulShutdown}. */
+export interface GracefulShutdownOptions {
+  /** Milliseconds the drain (tasks, then cleanup steps) may take. Default 30 000. */
+  timeout?: number;
+  /** Called once, first thing, when shutdown begins; errors are reported, not thrown. */
+  onSignal?: (signal: ShutdownSignal) => void;
+  /**
+   * Where OS/host signals come from. Default: {@linkcode hostSignals} (SIGINT and SIGTERM on
+   * Deno, Bun and Node; nothing elsewhere). `false` listens to nothing. Listeners are added
+   * at construction and removed as soon as shutdown begins, so a second signal gets the
+   * runtime's default behaviour (exit 130/143).
+   */
+  signals?: SignalSource | false;
+  /** Aborting this signal triggers shutdown (`"manual"`, with the signal's reason). */
+  signal?: AbortSignal;
+  /**
+   * Milliseconds between the first signal and cancelling the tasks, while `draining` is
+   * already true: time for a load balancer to see failing health checks. Default 0.
+   */
+  drainDelay?: number;
+  /**
+   * Called about once a second while a drain takes longer than a second. Default: one line
+   * on stderr naming what runs and the time left. `false` disables it.
+   */
+  onProgress?: ((progress: DrainProgress) => void) | false;
+  /** Called for every failure during the run and the shutdown. Default: `console.error`. */
+  onError?: (failure: ShutdownFailure) => void;
+}
+
+/** How a shutdown went; `shutdown()` and `done()` resolve with it. */
+export interface ShutdownReport {
+  /** What triggered it. */
+  readonly signal: ShutdownSignal;
+  /** The reason the root token was cancelled with. */
+  readonly reason: unknown;
+  /** True when every task and cleanup step finished in time and nothing failed. */
+  readonly ok: boolean;
+  /** Whether the deadline passed with work still running. */
+  readonly timedOut: boolean;
+  /** Milliseconds from the trigger to the end of the drain. */
+  readonly durationMs: number;
+  /** Every failure collected, in the order they happened. */
+  readonly errors: readonly ShutdownFailure[];
+  /** What was still running at the deadline. */
+  readonly stragglers: readonly Straggler[];
+}
+
+function defaultOnError(failure: ShutdownFailure): void {
+  console.error(
+    `quiesce: ${failure.source} "${failure.name}" failed:`,
+    failure.error,
+  );
+}
+
+/**
+ * Coordinates a graceful shutdown: a root token for every task, OS signals or a manual
+ * trigger, then a bounded drain. The escalation, in order: `onSignal` and subscribers run
+ * and `draining` becomes true; after `drainDelay` the root token is cancelled; spawned tasks
+ * are awaited, then cleanup steps (`defer`, `use`) run in reverse order, all within
+ * `timeout`; failures are collected and stragglers named in the {@linkcode ShutdownReport}.
+ *
+ * @example Serve until SIGINT/SIGTERM, then drain
+ * ```ts
+ * import { GracefulShutdown, sleep } from "@quiesce/quiesce";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const shutdown = new GracefulShutdown({ timeout: 5_000 });
+ * shutdown.spawn("ticker", async (signal) => {
+ *   while (!signal.aborted) await sleep(100, { signal }).catch(() => {});
+ * });
+ * shutdown.defer(() => console.log("closing the database"));
+ * setTimeout(() => shutdown.shutdown(), 50); // or kill -TERM <pid>
+ * assertEquals(await shutdown.wait(), "manual");
+ * const report = await shutdown.done();
+ * assertEquals(report.ok, true);
+ * ```
+ */
+export class GracefulShutdown implements AsyncDisposable {
+  #timeout: number;
+  #drainDelay: number;
+  #onSignal: ((signal: ShutdownSignal) => void) | undefined;
+  #onProgress: ((progress: DrainProgress) => void) | undefined;
+  #onError: (failure: ShutdownFailure) => void;
+  #root = new TokenSource();
+  #group: TaskGroup<unknown>;
+  #steps: CleanupStep[] = [];
+  #stepsRan = false;
+  #subscribers = new Set<(signal: ShutdownSignal) => void>();
+  #failures: ShutdownFailure[] = [];
+  #signal: ShutdownSignal | undefined;
+  #triggered: PromiseWithResolvers<ShutdownSignal> | undefined;
+  #done: PromiseWithResolvers<ShutdownReport> | undefined;
+  #report: Promise<ShutdownReport> | undefined;
+  #removeListeners: (() => void) | undefined;
+
+  /**
+   * Creates the coordinator and starts listening to signals (see `options.signals`).
+   *
+   * @throws {TypeError | RangeError} If an option has the wrong type or range.
+   */
+  constructor(options?: GracefulShutdownOptions) {
+    validateOptions(options, "options");
+    this.#timeout = validateMs(options?.timeout ?? 30_000, "options.timeout");
+    this.#drainDelay = validateMs(
+      options?.drainDelay ?? 0,
+      "options.drainDelay",
+    );
+    if (options?.onSignal !== undefined) {
+      validateFunction(options.onSignal, "options.onSignal");
+    }
+    if (options?.onError !== undefined) {
+      validateFunction(options.onError, "options.onError");
+    }
+    const onProgress = options?.onProgress;
+    if (onProgress !== undefined && onProgress !== false) {
+      validateFunction(onProgress, "options.onProgress");
+    }
+    const signals = options?.signals ?? hostSignals();
+    if (signals !== false) validateFunction(signals, "options.signals");
+    validateSignal(options?.signal, "options.signal");
+    this.#onSignal = options?.onSignal;
+    this.#onError = options?.onError ?? defaultOnError;
+    this.#onProgress = onProgress === false
+      ? undefined
+      : onProgress ?? printProgress;
+    this.#group = new TaskGroup({
+      parent: this.#root.token,
+      failure: "collect",
+      joinable: false,
+      onError: (error, task) =>
+        this.#fail({ source: "task", name: task.name, error }),
+    });
+    const outside = options?.signal;
+    if (outside?.aborted) {
+      this.#trigger("manual", outside.reason);
+      return;
+    }
+    if (outside) {
+      const onAbort = () => this.#trigger("manual", outside.reason);
+      outside.addEventListener("abort", onAbort, { once: true });
+      this.#root.onCancel(() => outside.removeEventListener("abort", onAbort));
+    }
+    if (signals !== false) {
+      this.#removeListeners = signals((signal) => this.#trigger(signal));
+    }
+  }
+
+  /** The drain deadline in milliseconds. */
+  get timeout(): number {
+    return this.#timeout;
+  }
+
+  /** Whether shutdown has begun (from the first signal on, even during `drainDelay`). */
+  get isShutdown(): boolean {
+    return this.#signal !== undefined;
+  }
+
+  /** True from the first signal on: health checks should start failing. */
+  get draining(): boolean {
+    return this.#signal !== undefined;
+  }
+
+  /** What triggered the shutdown, or `undefined` before it began. */
+  get signal(): ShutdownSignal | undefined {
+    return this.#signal;
+  }
+
+  /** A read-only token that is cancelled when the tasks are told to stop. */
+  token(): ShutdownToken {
+    return this.#root.token;
+  }
+
+  /**
+   * Calls `listener` once with the signal when shutdown begins; at once if it already has.
+   *
+   * @returns A `Disposable` that unsubscribes.
+   */
+  subscribe(listener: (signal: ShutdownSignal) => void): Disposable {
+    validateFunction(listener, "listener");
+    if (this.#signal !== undefined) {
+      this.#call("subscriber", listener, this.#signal);
+      return { [Symbol.dispose]() {} };
+    }
+    const entry = (signal: ShutdownSignal) => listener(signal);
+    this.#subscribers.add(entry);
+    return { [Symbol.dispose]: () => this.#subscribers.delete(entry) };
+  }
+
+  /**
+   * Begins the shutdown (idempotent; the signal is `"manual"`) and resolves with the report
+   * once the drain is over. Never rejects, so calling it without `await` is safe.
+   *
+   * @param reason The root token's cancellation reason; default an `AbortError`.
+   */
+  shutdown(reason?: unknown): Promise<ShutdownReport> {
+    return this.#trigger("manual", reason);
+  }
+
+  /** Resolves with the signal that began the shutdown, whatever triggered it. */
+  wait(): Promise<ShutdownSignal> {
+    if (this.#signal !== undefined) return Promise.resolve(this.#signal);
+    return (this.#triggered ??= Promise.withResolvers()).promise;
+  }
+
+  /**
+   * Like {@linkcode GracefulShutdown.wait}, but resolves `undefined` if no shutdown began
+   * within `ms` (default: the `timeout` option).
+   */
+  async waitWithTimeout(
+    ms: number = this.#timeout,
+  ): Promise<ShutdownSignal | undefined> {
+    validateMs(ms, "ms");
+    if (this.#signal !== undefined) return this.#signal;
+    const timer = new AbortController();
+    const timedOut = sleep(ms, { signal: timer.signal }).then(
+      () => undefined,
+      () => undefined,
+    );
+    try {
+      return await Promise.race([this.wait(), timedOut]);
+    } finally {
+      timer.abort();
+    }
+  }
+
+  /** Resolves with the report of the shutdown, once one has run (however it was triggered). */
+  done(): Promise<ShutdownReport> {
+    return this.#report ?? (this.#done ??= Promise.withResolvers()).promise;
+  }
+
+  /**
+   * Runs `work` (a promise, or a function given the shutdown signal) until it settles or
+   * shutdown begins: resolves with its value, or `undefined` if shutdown came first. When
+   * shutdown has already begun, a function is not called at all.
+   */
+  runUntilShutdown<T>(
+    work: PromiseLike<T> | ((signal: AbortSignal) => T | PromiseLike<T>),
+  ): Promise<T | undefined> {
+    const token = this.#root.token;
+    if (typeof work === "function") {
+      if (token.isShutdown) return Promise.resolve(undefined);
+      try {
+        return token.race(Promise.resolve(work(token.signal)));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return token.race(work);
+  }
+
+  /** `promise`'s value, or `undefined` if shutdown begins first (the seed's `ShutdownExt`). */
+  withShutdown<T>(promise: PromiseLike<T>): Promise<T | undefined> {
+    return this.#root.token.race(promise);
+  }
+
+  /**
+   * Spawns a named task on the coordinator's group: cancelled on shutdown and awaited by the
+   * drain. A failure is reported through `onError` and collected in the report.
+   *
+   * @throws {TaskGroupClosedError} Once cleanup steps have started.
+   */
+  spawn<T>(name: string, fn: TaskFunction<T>): Task<T> {
+    return this.#group.spawn(name, fn) as Task<T>;
+  }
+
+  /** A `Disposable` that begins the shutdown when disposed (the seed's `ShutdownGuard`). */
+  guard(): Disposable {
+    return { [Symbol.dispose]: () => void this.shutdown() };
+  }
+
+  /**
+   * Registers a cleanup step. Steps run after the tasks drained, in reverse order of
+   * registration, each awaited within the deadline; an error is collected and the next
+   * step still runs. `fn` gets a signal that aborts when the deadline passes.
+   *
+   * @throws {Error} If cleanup has already started.
+   */
+  defer(fn: (signal: AbortSignal) => unknown, name?: string): void {
+    validateFunction(fn, "fn");
+    if (name !== undefined) validateName(name, "name");
+    if (this.#stepsRan) {
+      throw new Error(
+        "Cannot defer a cleanup step: cleanup has already started",
+      );
+    }
+    this.#steps.push({
+      name: name ?? (fn.name || `cleanup #${this.#steps.length + 1}`),
+      run: fn,
+    });
+  }
+
+  /** Registers `resource` to be disposed as a cleanup step; returns it. */
+  use<R extends AsyncDisposable | Disposable>(resource: R, name?: string): R {
+    const dispose =
+      (resource as Partial<AsyncDisposable>)?.[Symbol.asyncDispose] ??
+        (resource as Partial<Disposable>)?.[Symbol.dispose];
+    if (typeof dispose !== "function") {
+      throw new TypeError(
+        "Cannot use resource: it has neither [Symbol.asyncDispose] nor [Symbol.dispose]",
+      );
+    }
+    this.defer(
+      () => dispose.call(resource),
+      name ?? resource.constructor?.name ?? "resource",
+    );
+    return resource;
+  }
+
+  /**
+   * Begins the shutdown, waits for the drain, then runs `cleanup`: resolves with its result,
+   * or reports its failure through `onError` and rejects with it.
+   */
+  async performShutdown<T>(cleanup: () => T | PromiseLike<T>): Promise<T> {
+    validateFunction(cleanup, "cleanup");
+    await this.shutdown();
+    try {
+      return await cleanup();
+    } catch (error) {
+      this.#fail({
+        source: "cleanup",
+        name: cleanup.name || "performShutdown",
+        error,
+      });
+      throw error;
+    }
+  }
+
+  /** Shuts down and waits; throws if the report is not ok (timeout or failures). */
+  async [Symbol.asyncDispose](): Promise<void> {
+    const report = await this.shutdown();
+    if (report.timedOut) {
+      throw new ShutdownTimeoutError(
+        this.#timeout,
+        report.stragglers,
+        report.errors.map((f) => f.error),
+      );
+    }
+    if (report.errors.length > 0) {
+      throw new AggregateError(
+        report.errors.map((f) => f.error),
+        `Shutdown finished with ${report.errors.length} failure(s)`,
+      );
+    }
+  }
+
+  #trigger(signal: ShutdownSignal, reason?: unknown): Promise<ShutdownReport> {
+    if (this.#report !== undefined) return this.#report;
+    this.#signal = signal;
+    const started = performance.now();
+    this.#removeListeners?.();
+    this.#removeListeners = undefined;
+    if (this.#onSignal) this.#call("onSignal", this.#onSignal, signal);
+    for (const subscriber of this.#subscribers) {
+      this.#call("subscriber", subscriber, signal);
+    }
+    this.#subscribers.clear();
+    this.#triggered?.resolve(signal);
+    const cause = reason ??
+      new DOMException(`Shutdown requested (${signal})`, "AbortError");
+    if (this.#drainDelay === 0) this.#cancelRoot(cause);
+    this.#report = this.#runDrain(signal, cause, started);
+    this.#report.then((report) => this.#done?.resolve(report));
+    return this.#report;
+  }
+
+  #cancelRoot(reason: unknown): void {
+    try {
+      this.#root.cancel(reason);
+    } catch (error) {
+      this.#fail({ source: "callback", name: "onCancel", error });
+    }
+  }
+
+  async #runDrain(
+    signal: ShutdownSignal,
+    reason: unknown,
+    started: number,
+  ): Promise<ShutdownReport> {
+    if (this.#drainDelay > 0) {
+      await sleep(this.#drainDelay);
+      this.#cancelRoot(reason);
+    }
+    const outcome = await drain({
+      group: this.#group,
+      steps: this.#steps,
+      timeout: this.#timeout,
+      onProgress: this.#onProgress,
+      onFailure: (failure) => this.#fail(failure),
+      onStepsStart: () => {
+        this.#stepsRan = true;
+        this.#group.close();
+      },
+    });
+    const errors = [...this.#failures];
+    return {
+      signal,
+      reason,
+      ok: !outcome.timedOut && errors.length === 0,
+      timedOut: outcome.timedOut,
+      durationMs: performance.now() - started,
+      errors,
+      stragglers: outcome.stragglers,
+    };
+  }
+
+  #call(
+    name: string,
+    fn: (signal: ShutdownSignal) => void,
+    signal: ShutdownSignal,
+  ): void {
+    try {
+      const result = fn(signal) as unknown;
+      if (typeof (result as PromiseLike<unknown>)?.then === "function") {
+        (result as PromiseLike<unknown>).then(
+          undefined,
+          (error) => this.#fail({ source: "callback", name, error }),
+        );
+      }
+    } catch (error) {
+      this.#fail({ source: "callback", name, error });
+    }
+  }
+
+  #fail(failure: ShutdownFailure): void {
+    // Failures before the shutdown were reported when they happened; keeping them all would
+    // grow without bound in a long-lived server.
+    if (this.#signal !== undefined) this.#failures.push(failure);
+    try {
+      this.#onError(failure);
+    } catch {
+      // A failing reporter must not stop the shutdown; the failure is still in the report.
+    }
+  }
+}

@@ -1,0 +1,257 @@
+import type { TokenSource } from "./token.ts";
+import { wasObserved, watchSignal } from "./_observed_signal.ts";
+
+/** Where a task's handle stands. `cancelled` is final even while its work winds down. */
+export type TaskStatus = "running" | "completed" | "cancelled" | "failed";
+
+/** The work of a task: receives an `AbortSignal` that aborts when the task is cancelled. */
+export type TaskFunction<T> = (signal: AbortSignal) => T | PromiseLike<T>;
+
+/** How a task ended, as yielded by `TaskGroup.joinNext` and `for await`. */
+export type TaskResult<T> =
+  | { readonly name: string; readonly status: "completed"; readonly value: T }
+  | {
+    readonly name: string;
+    readonly status: "failed";
+    readonly error: unknown;
+  }
+  | {
+    readonly name: string;
+    readonly status: "cancelled";
+    readonly reason: unknown;
+  };
+
+/** What a task tells the group that owns it. Internal. */
+export interface TaskOwner {
+  /** The handle settled (completed, failed or cancelled). */
+  onSettled(task: Task<unknown>): void;
+  /** The underlying work settled: the task no longer runs. */
+  onFinished(task: Task<unknown>): void;
+  /** The work threw something other than its abort reason after the task was cancelled. */
+  onLateFailure(task: Task<unknown>, error: unknown): void;
+}
+
+/** Whether `error` is just the work honouring its cancellation. */
+function isCancellationEcho(error: unknown, reason: unknown): boolean {
+  if (error === reason) return true;
+  const name = (error as { name?: unknown } | null)?.name;
+  return name === "AbortError";
+}
+
+let create: <T>(name: string, source: TokenSource, owner: TaskOwner) => Task<T>;
+let run: <T>(task: Task<T>, fn: TaskFunction<T>) => void;
+
+/**
+ * Makes a task, lets the owner register it, then runs `fn` (synchronously, so a task may
+ * settle before this returns). The only way tasks are made. Internal.
+ */
+export function startTask<T>(
+  name: string,
+  source: TokenSource,
+  owner: TaskOwner,
+  register: (task: Task<T>) => void,
+  fn: TaskFunction<T>,
+): Task<T> {
+  const task = create<T>(name, source, owner);
+  register(task);
+  run(task, fn);
+  return task;
+}
+
+/**
+ * A handle on spawned work. Await it for the work's value (`undefined` if the task was
+ * cancelled first); a failure rejects only the awaiter, never as an unhandled rejection.
+ * Cancelling settles the handle at once; the owning group keeps tracking the work until it
+ * really settles, because JavaScript cannot pre-empt it.
+ *
+ * @example Abort a task
+ * ```ts
+ * import { sleep, TaskGroup } from "@quiesce/quiesce";
+ * import { assertEquals } from "@std/assert";
+ *
+ * await using group = new TaskGroup();
+ * const task = group.spawn("nap", (signal) => sleep(60_000, { signal }));
+ * task.abort();
+ * assertEquals(task.status, "cancelled");
+ * assertEquals(await task, undefined);
+ * ```
+ */
+export class Task<T> implements PromiseLike<T | undefined>, AsyncDisposable {
+  /** The name given at spawn, used in reports. */
+  readonly name: string;
+  /** When the task started, as `performance.now()`. */
+  readonly startedAt: number;
+  #status: TaskStatus = "running";
+  #value: T | undefined = undefined;
+  #error: unknown = undefined;
+  #reason: unknown = undefined;
+  #awaited = false;
+  #workDone = false;
+  #waiters: PromiseWithResolvers<T | undefined> | undefined;
+  #workWaiters: PromiseWithResolvers<void> | undefined;
+  #source!: TokenSource;
+  #owner!: TaskOwner;
+
+  private constructor(name: string) {
+    this.name = name;
+    this.startedAt = performance.now();
+  }
+
+  static {
+    create = <T>(name: string, source: TokenSource, owner: TaskOwner) => {
+      const task = new Task<T>(name);
+      task.#source = source;
+      task.#owner = owner;
+      return task;
+    };
+    run = <T>(task: Task<T>, fn: TaskFunction<T>) => task.#run(fn);
+  }
+
+  /** `running`, then one of `completed`, `failed` or `cancelled`. */
+  get status(): TaskStatus {
+    return this.#status;
+  }
+
+  /** Whether the work itself is still running (it may outlive a cancelled handle). */
+  get isRunning(): boolean {
+    return !this.#workDone;
+  }
+
+  /** The error the work failed with, if `status` is `failed`. */
+  get error(): unknown {
+    return this.#error;
+  }
+
+  /** Whether the work ever looked at its signal (see `Straggler.observedSignal`). */
+  get observedSignal(): boolean {
+    return wasObserved(this.#source.signal);
+  }
+
+  /** Whether someone awaited this handle (so a failure has been delivered). Internal use. */
+  get awaited(): boolean {
+    return this.#awaited;
+  }
+
+  /** The outcome, once settled. */
+  get result(): TaskResult<T> | undefined {
+    switch (this.#status) {
+      case "completed":
+        return {
+          name: this.name,
+          status: "completed",
+          value: this.#value as T,
+        };
+      case "failed":
+        return { name: this.name, status: "failed", error: this.#error };
+      case "cancelled":
+        return { name: this.name, status: "cancelled", reason: this.#reason };
+      default:
+        return undefined;
+    }
+  }
+
+  /**
+   * Cancels the task: its signal aborts with `reason` and the handle settles as cancelled at
+   * once. Does nothing if the handle already settled.
+   */
+  abort(reason?: unknown): void {
+    if (this.#status !== "running") return;
+    this.#source.cancel(
+      reason ??
+        new DOMException(`Task "${this.name}" was aborted`, "AbortError"),
+    );
+  }
+
+  /** Resolves once the underlying work has settled (never rejects). */
+  finished(): Promise<void> {
+    if (this.#workDone) return Promise.resolve();
+    return (this.#workWaiters ??= Promise.withResolvers<void>()).promise;
+  }
+
+  /** Settles with the task's value, `undefined` if cancelled, or its error if it failed. */
+  then<R1 = T | undefined, R2 = never>(
+    onfulfilled?: ((value: T | undefined) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    this.#awaited = true;
+    let settled: Promise<T | undefined>;
+    if (this.#status === "running") {
+      settled =
+        (this.#waiters ??= Promise.withResolvers<T | undefined>()).promise;
+    } else if (this.#status === "failed") {
+      settled = Promise.reject(this.#error);
+    } else {
+      settled = Promise.resolve(this.#value);
+    }
+    return settled.then(onfulfilled, onrejected);
+  }
+
+  /** Aborts the task and waits until its work has really settled. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.abort();
+    await this.finished();
+  }
+
+  #run(fn: TaskFunction<T>): void {
+    const source = this.#source;
+    if (source.isCancelled) {
+      // Shutdown wins over work that has not started yet: the function never runs.
+      this.#settle("cancelled", source.reason);
+      this.#finish();
+      return;
+    }
+    source.onCancel((reason) => this.#settle("cancelled", reason));
+    let result: T | PromiseLike<T>;
+    try {
+      result = fn(watchSignal(source.signal));
+    } catch (error) {
+      this.#workSettled(false, error);
+      return;
+    }
+    if (
+      result !== null && typeof (result as PromiseLike<T>)?.then === "function"
+    ) {
+      Promise.resolve(result).then(
+        (value) => this.#workSettled(true, value),
+        (error) => this.#workSettled(false, error),
+      );
+    } else {
+      this.#workSettled(true, result as T);
+    }
+  }
+
+  #workSettled(ok: boolean, outcome: unknown): void {
+    if (this.#status === "running") {
+      this.#settle(ok ? "completed" : "failed", outcome);
+    } else if (!ok && !isCancellationEcho(outcome, this.#reason)) {
+      this.#owner.onLateFailure(this as Task<unknown>, outcome);
+    }
+    this.#finish();
+  }
+
+  #settle(status: Exclude<TaskStatus, "running">, outcome: unknown): void {
+    if (this.#status !== "running") return;
+    this.#status = status;
+    if (status === "completed") this.#value = outcome as T;
+    else if (status === "failed") this.#error = outcome;
+    else this.#reason = outcome;
+    const waiters = this.#waiters;
+    this.#waiters = undefined;
+    if (status === "failed") waiters?.reject(outcome);
+    else waiters?.resolve(this.#value);
+    this.#owner.onSettled(this as Task<unknown>);
+  }
+
+  #finish(): void {
+    if (this.#workDone) return;
+    this.#workDone = true;
+    // The work is over: release its token so the group's token forgets it.
+    if (!this.#source.isCancelled) {
+      this.#source.cancel(
+        new DOMException(`Task "${this.name}" has finished`, "AbortError"),
+      );
+    }
+    this.#workWaiters?.resolve();
+    this.#owner.onFinished(this as Task<unknown>);
+  }
+}

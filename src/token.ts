@@ -1,0 +1,306 @@
+import { abortQuietly } from "./_observed_signal.ts";
+import {
+  validateFunction,
+  validateOptions,
+  validateSignal,
+  validateThenable,
+} from "./_validate.ts";
+
+/** Options for {@linkcode TokenSource}. */
+export interface TokenSourceOptions {
+  /**
+   * An outside signal that cancels this source (and so its whole subtree) when it aborts.
+   * The link is removed as soon as this source is cancelled or disposed.
+   */
+  signal?: AbortSignal;
+}
+
+function defaultReason(message: string): DOMException {
+  return new DOMException(message, "AbortError");
+}
+
+/**
+ * Owns a cancellation: the writable side of a {@linkcode ShutdownToken}.
+ *
+ * Sources form a tree. Cancelling a source cancels every descendant synchronously, in
+ * creation order (depth first), with the same reason; a child never cancels its parent.
+ * Children are linked through the parent's own registry, not through abort listeners on the
+ * parent's `AbortSignal` (EventTarget's duplicate check makes that quadratic), and a child
+ * that is cancelled or disposed unlinks itself, so a long-lived root holds only the children
+ * that are still live. The `AbortController` behind {@linkcode TokenSource.signal} is made on
+ * first use.
+ *
+ * @example Cancel a subtree
+ * ```ts
+ * import { TokenSource } from "@quiesce/quiesce";
+ * import { assert, assertFalse } from "@std/assert";
+ *
+ * const root = new TokenSource();
+ * const child = root.child();
+ * child.cancel();
+ * assertFalse(root.isCancelled); // a child never cancels its parent
+ *
+ * const other = root.child();
+ * root.cancel(new Error("bye"));
+ * assert(other.token.isShutdown);
+ * ```
+ */
+export class TokenSource implements Disposable {
+  #parent: TokenSource | undefined;
+  #children: Set<TokenSource> | undefined;
+  #callbacks: Set<(reason: unknown) => void> | undefined;
+  #controller: AbortController | undefined;
+  #deferred: PromiseWithResolvers<void> | undefined;
+  #view: ShutdownToken | undefined;
+  #unlinkOutside: (() => void) | undefined;
+  #cancelled = false;
+  #reason: unknown = undefined;
+
+  /**
+   * Creates a root source, optionally cancelled by an outside `signal`.
+   *
+   * @throws {TypeError} If `options` or `options.signal` has the wrong type.
+   */
+  constructor(options?: TokenSourceOptions) {
+    validateOptions(options, "options");
+    const outside = options?.signal;
+    validateSignal(outside, "options.signal");
+    if (outside === undefined) return;
+    if (outside.aborted) {
+      this.cancel(outside.reason);
+      return;
+    }
+    const onAbort = () => this.cancel(outside.reason);
+    outside.addEventListener("abort", onAbort, { once: true });
+    this.#unlinkOutside = () => outside.removeEventListener("abort", onAbort);
+  }
+
+  /** The read-only view of this source, safe to hand to code that must not cancel. */
+  get token(): ShutdownToken {
+    return this.#view ??= new ShutdownToken(this);
+  }
+
+  /** Whether this source has been cancelled (directly, by an ancestor, or by its signal). */
+  get isCancelled(): boolean {
+    return this.#cancelled;
+  }
+
+  /** The cancellation reason, or `undefined` while not cancelled. */
+  get reason(): unknown {
+    return this.#reason;
+  }
+
+  /** An `AbortSignal` that aborts with {@linkcode TokenSource.reason} when this source is cancelled. */
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#cancelled) this.#controller.abort(this.#reason);
+    }
+    return this.#controller.signal;
+  }
+
+  /** How many live (not cancelled, not disposed) direct children this source holds. */
+  get childCount(): number {
+    return this.#children?.size ?? 0;
+  }
+
+  /**
+   * Creates a child source. It is cancelled when this source is; cancelling or disposing it
+   * does not affect this source. A child of a cancelled source starts cancelled.
+   */
+  child(): TokenSource {
+    const child = new TokenSource();
+    if (this.#cancelled) {
+      child.cancel(this.#reason);
+      return child;
+    }
+    child.#parent = this;
+    (this.#children ??= new Set()).add(child);
+    return child;
+  }
+
+  /**
+   * Cancels this source and all its descendants, synchronously and in creation order.
+   * Does nothing if already cancelled. Every descendant sees the same `reason`.
+   *
+   * @param reason Defaults to a `DOMException` named `AbortError`.
+   * @throws {AggregateError} If `onCancel` callbacks threw; every callback still ran.
+   */
+  cancel(reason: unknown = defaultReason("The token was cancelled.")): void {
+    if (this.#cancelled) return;
+    // Mark the whole subtree first, so that no callback can observe a half-cancelled tree.
+    const order: TokenSource[] = [];
+    const stack: TokenSource[] = [this];
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      node.#cancelled = true;
+      node.#reason = reason;
+      order.push(node);
+      if (node.#children !== undefined) {
+        const kids = Array.from(node.#children);
+        for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!);
+      }
+    }
+    const parent = this.#parent;
+    if (parent !== undefined) parent.#children?.delete(this);
+    const errors: unknown[] = [];
+    for (const node of order) node.#notify(errors);
+    if (errors.length > 0) {
+      throw new AggregateError(
+        errors,
+        `${errors.length} cancellation callback(s) threw`,
+      );
+    }
+  }
+
+  /**
+   * Registers `callback` to run synchronously when this source is cancelled (at once if it
+   * already is). Cheaper than an abort listener: no `AbortSignal` is created.
+   *
+   * @returns A `Disposable` that unregisters the callback.
+   */
+  onCancel(callback: (reason: unknown) => void): Disposable {
+    validateFunction(callback, "callback");
+    if (this.#cancelled) {
+      callback(this.#reason);
+      return { [Symbol.dispose]() {} };
+    }
+    const callbacks = this.#callbacks ??= new Set();
+    const entry = (reason: unknown) => callback(reason);
+    callbacks.add(entry);
+    return { [Symbol.dispose]: () => callbacks.delete(entry) };
+  }
+
+  /** A promise that resolves (never rejects) once this source is cancelled. */
+  cancelled(): Promise<void> {
+    if (this.#cancelled) return Promise.resolve();
+    return (this.#deferred ??= Promise.withResolvers<void>()).promise;
+  }
+
+  /** Cancels this source (reason: an `AbortError` saying it was disposed) and unlinks it. */
+  [Symbol.dispose](): void {
+    this.cancel(defaultReason("The token source was disposed."));
+  }
+
+  #notify(errors: unknown[]): void {
+    this.#parent = undefined;
+    this.#children = undefined;
+    this.#unlinkOutside?.();
+    this.#unlinkOutside = undefined;
+    if (this.#controller !== undefined) {
+      abortQuietly(this.#controller, this.#reason);
+    }
+    const callbacks = this.#callbacks;
+    this.#callbacks = undefined;
+    if (callbacks !== undefined) {
+      for (const callback of callbacks) {
+        try {
+          callback(this.#reason);
+        } catch (error) {
+          errors.push(error);
+        }
+      }
+    }
+    this.#deferred?.resolve();
+  }
+}
+
+/**
+ * The read-only view of a {@linkcode TokenSource}: code holding it can observe shutdown and
+ * derive children, but never cancel the source itself.
+ *
+ * @example Observe shutdown
+ * ```ts
+ * import { GracefulShutdown } from "@quiesce/quiesce";
+ * import { assert, assertFalse } from "@std/assert";
+ *
+ * const shutdown = new GracefulShutdown({ signals: false });
+ * const token = shutdown.token();
+ * assertFalse(token.isShutdown);
+ * await shutdown.shutdown();
+ * assert(token.isShutdown);
+ * await token.cancelled(); // resolves at once now
+ * ```
+ */
+export class ShutdownToken {
+  #source: TokenSource;
+
+  /** Wraps `source`; prefer {@linkcode TokenSource.token}. */
+  constructor(source: TokenSource) {
+    if (!(source instanceof TokenSource)) {
+      throw new TypeError(
+        "Cannot create a ShutdownToken: expected a TokenSource",
+      );
+    }
+    this.#source = source;
+  }
+
+  /** An `AbortSignal` for `fetch`, `Deno.serve` and friends; aborts on shutdown. */
+  get signal(): AbortSignal {
+    return this.#source.signal;
+  }
+
+  /** Whether shutdown (cancellation) has been requested. */
+  get isShutdown(): boolean {
+    return this.#source.isCancelled;
+  }
+
+  /** Why shutdown was requested, or `undefined` while it has not been. */
+  get reason(): unknown {
+    return this.#source.reason;
+  }
+
+  /** Resolves (never rejects) once shutdown is requested; at once if it already was. */
+  cancelled(): Promise<void> {
+    return this.#source.cancelled();
+  }
+
+  /** Throws {@linkcode ShutdownToken.reason} if shutdown has been requested. */
+  throwIfShutdown(): void {
+    if (this.#source.isCancelled) throw this.#source.reason;
+  }
+
+  /** Creates a child source: cancelled with this token, cancellable on its own. */
+  child(): TokenSource {
+    return this.#source.child();
+  }
+
+  /**
+   * Registers `callback` to run when shutdown is requested; see {@linkcode TokenSource.onCancel}.
+   *
+   * @returns A `Disposable` that unregisters the callback.
+   */
+  onCancel(callback: (reason: unknown) => void): Disposable {
+    return this.#source.onCancel(callback);
+  }
+
+  /**
+   * Settles with `promise`'s outcome, or with `undefined` as soon as shutdown is requested,
+   * whichever comes first. Shutdown wins when both are ready.
+   *
+   * @throws {TypeError} If `promise` is not a promise.
+   */
+  race<T>(promise: PromiseLike<T>): Promise<T | undefined> {
+    validateThenable(promise, "promise");
+    if (this.#source.isCancelled) {
+      // The loser may still reject later; handle it so it is not reported as unhandled.
+      Promise.resolve(promise).catch(() => {});
+      return Promise.resolve(undefined);
+    }
+    const { promise: result, resolve, reject } = Promise.withResolvers<
+      T | undefined
+    >();
+    const registration = this.#source.onCancel(() => resolve(undefined));
+    promise.then(
+      (value) => {
+        registration[Symbol.dispose]();
+        resolve(value);
+      },
+      (error) => {
+        registration[Symbol.dispose]();
+        reject(error);
+      },
+    );
+    return result;
+  }
+}

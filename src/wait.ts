@@ -1,0 +1,160 @@
+import {
+  validateMs,
+  validateOptions,
+  validateSignal,
+  validateThenable,
+} from "./_validate.ts";
+
+/** Options for {@linkcode sleep} and {@linkcode deadline}. */
+export interface WaitOptions {
+  /** Aborting this signal rejects the wait at once with `signal.reason`. */
+  signal?: AbortSignal;
+}
+
+// setTimeout fires at once for delays above 2^31-1 ms, so longer waits are chained.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Calls `fn` after `ms` (chaining timers past the 24.8-day limit); returns a canceller. */
+function startTimer(ms: number, fn: () => void): () => void {
+  if (ms === Infinity) return () => {};
+  let id: ReturnType<typeof setTimeout>;
+  const arm = (left: number) => {
+    id = setTimeout(
+      left > MAX_TIMER_MS ? () => arm(left - MAX_TIMER_MS) : fn,
+      Math.min(left, MAX_TIMER_MS),
+    );
+  };
+  arm(ms);
+  return () => clearTimeout(id);
+}
+
+/**
+ * Resolves after `ms` milliseconds, or rejects with `signal.reason` as soon as `signal`
+ * aborts. The timer and the abort listener are removed when the wait settles.
+ * `Infinity` waits until the signal aborts (and holds no timer, so it does not keep the
+ * process alive by itself).
+ *
+ * @example Sleep, unless cancelled
+ * ```ts
+ * import { sleep } from "@quiesce/quiesce";
+ * import { assertRejects } from "@std/assert";
+ *
+ * await sleep(10);
+ * const controller = new AbortController();
+ * const slept = sleep(60_000, { signal: controller.signal });
+ * controller.abort();
+ * await assertRejects(() => slept, DOMException);
+ * ```
+ *
+ * @throws {TypeError} If `ms` is not a number or `options.signal` is not an `AbortSignal`.
+ * @throws {RangeError} If `ms` is negative or `NaN`.
+ */
+export function sleep(ms: number, options?: WaitOptions): Promise<void> {
+  validateMs(ms, "ms");
+  validateOptions(options, "options");
+  const signal = options?.signal;
+  validateSignal(signal, "options.signal");
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  const { promise, resolve, reject } = Promise.withResolvers<void>();
+  const onAbort = () => {
+    stopTimer();
+    reject(signal!.reason);
+  };
+  const stopTimer = startTimer(ms, () => {
+    signal?.removeEventListener("abort", onAbort);
+    resolve();
+  });
+  signal?.addEventListener("abort", onAbort, { once: true });
+  return promise;
+}
+
+/**
+ * Settles like `promise`, unless `ms` milliseconds pass first (rejects with a
+ * `DOMException` named `TimeoutError`) or `signal` aborts first (rejects with
+ * `signal.reason`). The timer and listener are removed when it settles; a late rejection of
+ * `promise` is handled, never reported as unhandled.
+ *
+ * @example Bound a slow call
+ * ```ts
+ * import { deadline } from "@quiesce/quiesce";
+ * import { assertEquals, assertRejects } from "@std/assert";
+ *
+ * assertEquals(await deadline(Promise.resolve(42), 1_000), 42);
+ * const never = new Promise(() => {});
+ * const error = await assertRejects(() => deadline(never, 10), DOMException);
+ * assertEquals(error.name, "TimeoutError");
+ * ```
+ *
+ * @throws {TypeError} If `promise` is not a promise, `ms` is not a number, or
+ * `options.signal` is not an `AbortSignal`.
+ * @throws {RangeError} If `ms` is negative or `NaN`.
+ */
+export function deadline<T>(
+  promise: PromiseLike<T>,
+  ms: number,
+  options?: WaitOptions,
+): Promise<T> {
+  validateThenable(promise, "promise");
+  validateMs(ms, "ms");
+  validateOptions(options, "options");
+  const signal = options?.signal;
+  validateSignal(signal, "options.signal");
+  const { promise: result, resolve, reject } = Promise.withResolvers<T>();
+  const settle = (outcome: () => void) => {
+    stopTimer();
+    signal?.removeEventListener("abort", onAbort);
+    outcome();
+  };
+  const onAbort = () => settle(() => reject(signal!.reason));
+  const stopTimer = startTimer(ms, () => {
+    settle(() =>
+      reject(
+        new DOMException(
+          `The deadline of ${ms} ms was exceeded`,
+          "TimeoutError",
+        ),
+      )
+    );
+  });
+  if (signal?.aborted) {
+    onAbort();
+  } else {
+    signal?.addEventListener("abort", onAbort, { once: true });
+  }
+  promise.then(
+    (value) => settle(() => resolve(value)),
+    (error) => settle(() => reject(error)),
+  );
+  return result;
+}
+
+/**
+ * Settles like `promise`, unless `signal` aborts first: then rejects with `signal.reason`.
+ * The abort listener is removed when it settles.
+ *
+ * @example Stop waiting when a signal aborts
+ * ```ts
+ * import { abortable } from "@quiesce/quiesce";
+ * import { assertEquals, assertRejects } from "@std/assert";
+ *
+ * const controller = new AbortController();
+ * assertEquals(await abortable(Promise.resolve("ok"), controller.signal), "ok");
+ * controller.abort(new Error("stop"));
+ * await assertRejects(() => abortable(new Promise(() => {}), controller.signal), Error, "stop");
+ * ```
+ *
+ * @throws {TypeError} If `promise` is not a promise or `signal` is not an `AbortSignal`.
+ */
+export function abortable<T>(
+  promise: PromiseLike<T>,
+  signal: AbortSignal,
+): Promise<T> {
+  validateThenable(promise, "promise");
+  if (signal === undefined) {
+    throw new TypeError(
+      "Cannot use signal: expected an AbortSignal, got undefined",
+    );
+  }
+  validateSignal(signal, "signal");
+  return deadline(promise, Infinity, { signal });
+}
