@@ -27,16 +27,24 @@ function onPath(name: string): string | undefined {
 }
 
 function nodeMajor(path: string): number {
-  const out = new Deno.Command(path, { args: ["--version"], stdout: "piped", stderr: "null" })
+  const out = new Deno.Command(path, {
+    args: ["--version"],
+    stdout: "piped",
+    stderr: "null",
+  })
     .outputSync();
-  return Number(new TextDecoder().decode(out.stdout).trim().replace(/^v/, "").split(".")[0]);
+  return Number(
+    new TextDecoder().decode(out.stdout).trim().replace(/^v/, "").split(".")[0],
+  );
 }
 
 /** The path of `name`'s binary, or `undefined` when it is not installed here. */
 export function findRuntime(name: RuntimeName): string | undefined {
   if (name === "deno") return Deno.execPath();
   const local = `${ROOT}.tools/node_modules/.bin/${name}`;
-  const candidates = [local, onPath(name)].filter((p): p is string => !!p && isExecutable(p));
+  const candidates = [local, onPath(name)].filter((p): p is string =>
+    !!p && isExecutable(p)
+  );
   // Fixtures run TypeScript by type stripping, which needs Node 22 or later.
   if (name === "node") return candidates.find((p) => nodeMajor(p) >= 22);
   return candidates[0];
@@ -49,13 +57,19 @@ export function findRuntime(name: RuntimeName): string | undefined {
 export function requireRuntime(name: RuntimeName): string | undefined {
   const path = findRuntime(name);
   if (path === undefined && IN_CI) {
-    throw new Error(`CI=true but the ${name} runtime is missing: run .ci/run to install it`);
+    throw new Error(
+      `CI=true but the ${name} runtime is missing: run .ci/run to install it`,
+    );
   }
   return path;
 }
 
 /** The command line that runs the TypeScript file `script` on `runtime`. */
-export function commandFor(runtime: RuntimeName, binary: string, script: string): string[] {
+export function commandFor(
+  runtime: RuntimeName,
+  binary: string,
+  script: string,
+): string[] {
   switch (runtime) {
     case "deno":
       return [binary, "run", "--allow-all", "--no-prompt", script];
