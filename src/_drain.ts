@@ -46,6 +46,37 @@ interface DrainInput {
 }
 
 const PROGRESS_EVERY_MS = 1_000;
+const TIMED_OUT = Symbol("timed out");
+
+function expiredReason(timeout: number): DOMException {
+  return new DOMException(
+    `The shutdown deadline of ${timeout} ms passed`,
+    "TimeoutError",
+  );
+}
+
+/**
+ * Runs one step, waiting at most `left` ms. Past the deadline a step still runs (sync
+ * cleanup must happen) but is not waited for. Resolves `undefined` when it finished,
+ * `TIMED_OUT`, or the step's own error (boxed, so a step's own TimeoutError is a failure).
+ */
+async function runStep(
+  step: CleanupStep,
+  signal: AbortSignal,
+  left: number,
+): Promise<undefined | typeof TIMED_OUT | { error: unknown }> {
+  let result: unknown;
+  try {
+    result = step.run(signal);
+  } catch (error) {
+    return { error };
+  }
+  const settled = Promise.resolve(result).then(
+    () => undefined,
+    (error) => ({ error }),
+  );
+  return await deadline(settled, left).catch(() => TIMED_OUT);
+}
 
 /** Runs the drain; never rejects. */
 export async function drain(input: DrainInput): Promise<DrainOutcome> {
@@ -102,26 +133,22 @@ export async function drain(input: DrainInput): Promise<DrainOutcome> {
     onStepsStart();
     for (const step of steps.toReversed()) {
       current = { name: step.name, startedAt: performance.now() };
-      try {
-        const result = step.run(expiry.signal);
-        // Past the deadline a step still runs (sync cleanup must happen), but is not waited for.
-        const left = Math.max(0, deadlineAt - performance.now());
-        await deadline(Promise.resolve(result), left);
-      } catch (error) {
-        if (
-          (error as { name?: unknown })?.name === "TimeoutError" &&
-          performance.now() >= deadlineAt
-        ) {
-          timedOut = true;
-          stragglers.push({
-            name: step.name,
-            kind: "cleanup",
-            ageMs: performance.now() - current.startedAt,
-            observedSignal: false,
-          });
-        } else {
-          onFailure({ source: "cleanup", name: step.name, error });
-        }
+      const stepped = await runStep(
+        step,
+        expiry.signal,
+        Math.max(0, deadlineAt - performance.now()),
+      );
+      if (stepped === TIMED_OUT) {
+        timedOut = true;
+        expiry.abort(expiredReason(timeout));
+        stragglers.push({
+          name: step.name,
+          kind: "cleanup",
+          ageMs: performance.now() - current.startedAt,
+          observedSignal: false,
+        });
+      } else if (stepped !== undefined) {
+        onFailure({ source: "cleanup", name: step.name, error: stepped.error });
       }
       current = undefined;
     }

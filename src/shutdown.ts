@@ -231,10 +231,14 @@ export class GracefulShutdown implements AsyncDisposable {
    * Like {@linkcode GracefulShutdown.wait}, but resolves `undefined` if no shutdown began
    * within `ms` (default: the `timeout` option).
    */
-  async waitWithTimeout(
+  waitWithTimeout(
     ms: number = this.#timeout,
   ): Promise<ShutdownSignal | undefined> {
     validateMs(ms, "ms");
+    return this.#waitAtMost(ms);
+  }
+
+  async #waitAtMost(ms: number): Promise<ShutdownSignal | undefined> {
     if (this.#signal !== undefined) return this.#signal;
     const timer = new AbortController();
     const timedOut = sleep(ms, { signal: timer.signal }).then(

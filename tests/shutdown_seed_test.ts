@@ -1,0 +1,168 @@
+// The seed's `allframe_core::shutdown` unit tests, translated one for one (the spawner ones
+// are in spawner_test.ts). A "signal" here comes from a SignalSource the test drives: the
+// same interface the OS adapters implement; real OS signals are in signals_test.ts.
+import {
+  assert,
+  assertEquals,
+  assertFalse,
+  assertRejects,
+  assertStrictEquals,
+} from "@std/assert";
+import {
+  GracefulShutdown,
+  type ShutdownSignal,
+  type SignalSource,
+  sleep,
+} from "../mod.ts";
+
+/** A SignalSource the test fires by hand; records whether its listeners were removed. */
+export function handSource(): {
+  source: SignalSource;
+  fire: (s: ShutdownSignal) => void;
+  removed: () => boolean;
+} {
+  let listener: ((s: ShutdownSignal) => void) | undefined;
+  let removed = false;
+  return {
+    source: (onSignal) => {
+      listener = onSignal;
+      return () => {
+        removed = true;
+        listener = undefined;
+      };
+    },
+    fire: (s) => listener?.(s),
+    removed: () => removed,
+  };
+}
+
+Deno.test("seed: shutdown signal display", async () => {
+  const seen: string[] = [];
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    const hand = handSource();
+    const shutdown = new GracefulShutdown({
+      signals: hand.source,
+      onProgress: false,
+    });
+    hand.fire(signal);
+    seen.push(`${await shutdown.wait()}`);
+  }
+  const manual = new GracefulShutdown({ signals: false });
+  await manual.shutdown();
+  seen.push(String(manual.signal));
+  assertEquals(seen, ["SIGINT", "SIGTERM", "manual"]);
+});
+
+Deno.test("seed: shutdown token", async () => {
+  const shutdown = new GracefulShutdown({ signals: false });
+  const token = shutdown.token();
+  assertFalse(token.isShutdown);
+  const done = shutdown.shutdown();
+  assert(token.isShutdown, "the token is cancelled synchronously");
+  await done;
+});
+
+Deno.test("seed: manual shutdown reaches subscribers", async () => {
+  const shutdown = new GracefulShutdown({ signals: false });
+  const received: ShutdownSignal[] = [];
+  shutdown.subscribe((signal) => received.push(signal));
+  await shutdown.shutdown();
+  assertEquals(received, ["manual"]);
+});
+
+Deno.test("seed: shutdown callback", async () => {
+  let called = false;
+  const shutdown = new GracefulShutdown({
+    signals: false,
+    onSignal: () => called = true,
+  });
+  await shutdown.shutdown();
+  assert(called);
+});
+
+Deno.test("seed: run until shutdown, work first", async () => {
+  const shutdown = new GracefulShutdown({ signals: false });
+  assertEquals(await shutdown.runUntilShutdown(Promise.resolve(42)), 42);
+  assertEquals(await shutdown.runUntilShutdown(async () => 43), 43);
+});
+
+Deno.test("seed: run until shutdown, shutdown first", async () => {
+  const shutdown = new GracefulShutdown({ signals: false });
+  const token = shutdown.token();
+  const pending = shutdown.runUntilShutdown(new Promise(() => {}));
+  const done = shutdown.shutdown();
+  assert(token.isShutdown);
+  assertEquals(await pending, undefined);
+  await done;
+});
+
+Deno.test("seed: timeout option", () => {
+  assertEquals(
+    new GracefulShutdown({ signals: false, timeout: 60_000 }).timeout,
+    60_000,
+  );
+  assertEquals(new GracefulShutdown({ signals: false }).timeout, 30_000);
+});
+
+Deno.test("seed: spawn task completes", async () => {
+  const shutdown = new GracefulShutdown({ signals: false });
+  let counter = 0;
+  const handle = shutdown.spawn("test_task", async () => {
+    counter++;
+  });
+  assertEquals(await handle, undefined);
+  assertEquals(handle.status, "completed");
+  assertEquals(counter, 1);
+});
+
+Deno.test("seed: perform shutdown, cleanup succeeds", async () => {
+  const shutdown = new GracefulShutdown({ signals: false });
+  assertEquals(await shutdown.performShutdown(async () => "clean"), "clean");
+  assert(shutdown.isShutdown);
+});
+
+Deno.test("seed: perform shutdown, cleanup fails: reported and returned", async () => {
+  const reported: unknown[] = [];
+  const shutdown = new GracefulShutdown({
+    signals: false,
+    onError: (f) => reported.push(f.error),
+  });
+  const error = await assertRejects(
+    () =>
+      shutdown.performShutdown(() =>
+        Promise.reject(new Error("cleanup failed"))
+      ),
+    Error,
+    "cleanup failed",
+  );
+  assertEquals(reported, [error]);
+});
+
+Deno.test("seed: perform shutdown through a shared reference", async () => {
+  const shutdown = new GracefulShutdown({ signals: false });
+  const shared = { shutdown };
+  const results = await Promise.all([
+    shared.shutdown.performShutdown(() => "first"),
+    shutdown.performShutdown(() => "second"),
+  ]);
+  assertEquals(results, ["first", "second"]);
+  assertStrictEquals(await shared.shutdown.done(), await shutdown.done());
+});
+
+Deno.test("seed example: a ticking task stops when shutdown is requested", async () => {
+  const shutdown = new GracefulShutdown({ signals: false });
+  const token = shutdown.token();
+  let ticks = 0;
+  const task = shutdown.spawn("ticker", async () => {
+    while (!token.isShutdown) {
+      await Promise.race([token.cancelled(), sleep(5)]);
+      ticks++;
+    }
+  });
+  await sleep(30);
+  const report = await shutdown.shutdown();
+  assertEquals(task.status, "cancelled");
+  assertFalse(task.isRunning, "the drain waited for the loop to end");
+  assert(ticks > 0);
+  assert(report.ok);
+});
