@@ -62,6 +62,7 @@ export class TaskSpawner {
 
   /** Spawns `fn` as a task that is cancelled on shutdown; resolves `undefined` either way. */
   spawn(name: string, fn: (signal: AbortSignal) => unknown): Task<void> {
+    validateFunction(fn, "fn");
     return this.#spawn(name, async (signal) => {
       await fn(signal);
     });
