@@ -1,0 +1,55 @@
+/**
+ * The Tokio guide's `ShutdownManager` (seed 001), built on a `TaskGroup`: spawn workers
+ * that take the shutdown signal; `shutdown(timeout)` signals them, waits for them with a
+ * deadline, abandons what is left and reports a timeout error naming it.
+ *
+ *     deno run examples/shutdown_manager.ts
+ *
+ * @module
+ */
+import { ShutdownTimeoutError, sleep, TaskGroup } from "../mod.ts";
+
+/** Runs workers until `shutdown` is called. */
+export class ShutdownManager {
+  #group = new TaskGroup({
+    failure: "collect",
+    joinable: false,
+    onError: (error, task) =>
+      console.error(`Task error in ${task.name}:`, error),
+  });
+
+  /** Starts a worker; it receives the shutdown signal. */
+  spawn(name: string, task: (shutdown: AbortSignal) => Promise<void>): void {
+    this.#group.spawn(name, task);
+  }
+
+  /**
+   * Signals every worker, then waits up to `timeoutMs` for them to finish.
+   *
+   * @throws {ShutdownTimeoutError} Naming the workers still running at the deadline.
+   */
+  async shutdown(timeoutMs: number): Promise<void> {
+    this.#group.close();
+    this.#group.cancel(new DOMException("Shutting down", "AbortError"));
+    await this.#group.waitAll({ timeout: timeoutMs });
+  }
+}
+
+if (import.meta.main) {
+  const manager = new ShutdownManager();
+  manager.spawn("worker", async (shutdown) => {
+    while (!shutdown.aborted) {
+      console.log("Working...");
+      await sleep(1_000, { signal: shutdown }).catch(() => {});
+    }
+    console.log("Shutting down task");
+  });
+  await sleep(3_000);
+  try {
+    await manager.shutdown(10_000);
+    console.log("All tasks stopped");
+  } catch (error) {
+    if (!(error instanceof ShutdownTimeoutError)) throw error;
+    console.error(error.message);
+  }
+}
