@@ -8,31 +8,8 @@ import {
   assertThrows,
 } from "@std/assert";
 import { ShutdownToken, TokenSource } from "../mod.ts";
+import { countedSignal } from "./_counted_signal.ts";
 import { IN_CI } from "./_runtime.ts";
-
-/** A real AbortSignal whose listener registrations are counted. */
-function countedSignal(): { controller: AbortController; live: () => number } {
-  const controller = new AbortController();
-  const signal = controller.signal;
-  const listeners = new Set<unknown>();
-  const add = signal.addEventListener.bind(signal);
-  const remove = signal.removeEventListener.bind(signal);
-  Object.assign(signal, {
-    addEventListener(
-      type: string,
-      fn: EventListener,
-      options?: AddEventListenerOptions,
-    ) {
-      if (type === "abort") listeners.add(fn);
-      add(type, fn, options);
-    },
-    removeEventListener(type: string, fn: EventListener) {
-      if (type === "abort") listeners.delete(fn);
-      remove(type, fn);
-    },
-  });
-  return { controller, live: () => listeners.size };
-}
 
 Deno.test("a parent cancels every descendant synchronously, depth first in creation order", () => {
   const root = new TokenSource();

@@ -5,35 +5,11 @@ import {
   assertStrictEquals,
   assertThrows,
 } from "@std/assert";
+import { countedSignal } from "./_counted_signal.ts";
 import { abortable, deadline, sleep } from "../mod.ts";
 
-/** A real signal whose live abort listeners are counted. */
-function counted(): { controller: AbortController; live: () => number } {
-  const controller = new AbortController();
-  const { signal } = controller;
-  let live = 0;
-  const add = signal.addEventListener.bind(signal);
-  const remove = signal.removeEventListener.bind(signal);
-  const tracked = new Set<unknown>();
-  Object.assign(signal, {
-    addEventListener(
-      type: string,
-      fn: EventListener,
-      options?: AddEventListenerOptions,
-    ) {
-      if (type === "abort" && !tracked.has(fn)) (tracked.add(fn), live++);
-      add(type, fn, options);
-    },
-    removeEventListener(type: string, fn: EventListener) {
-      if (type === "abort" && tracked.delete(fn)) live--;
-      remove(type, fn);
-    },
-  });
-  return { controller, live: () => live };
-}
-
 Deno.test("sleep resolves after the delay and removes its listener", async () => {
-  const { controller, live } = counted();
+  const { controller, live } = countedSignal();
   const start = performance.now();
   await sleep(30, { signal: controller.signal });
   assertGreaterOrEqual(performance.now() - start, 25);
@@ -101,7 +77,7 @@ Deno.test("deadline rejects with a TimeoutError and handles a late rejection", a
 });
 
 Deno.test("deadline rejects with the signal's reason and removes its listener", async () => {
-  const { controller, live } = counted();
+  const { controller, live } = countedSignal();
   const pending = deadline(new Promise(() => {}), 60_000, {
     signal: controller.signal,
   });
@@ -110,7 +86,7 @@ Deno.test("deadline rejects with the signal's reason and removes its listener", 
   assertEquals(await pending.catch((e) => e), "aborted");
   assertEquals(live(), 0);
 
-  const other = counted();
+  const other = countedSignal();
   await deadline(Promise.resolve(1), 60_000, {
     signal: other.controller.signal,
   });
