@@ -1,0 +1,109 @@
+/**
+ * A {@linkcode SignalSource} on `process.on`/`process.off`, for Bun (and Node, which has the
+ * same API).
+ *
+ * @example Shut down on SIGINT or SIGTERM under Bun
+ * ```ts
+ * import { GracefulShutdown } from "@quiesce/quiesce";
+ * import { processSignals } from "@quiesce/quiesce/bun";
+ *
+ * const shutdown = new GracefulShutdown({ signals: processSignals() });
+ * shutdown.defer(() => console.log("closing"));
+ * await shutdown.shutdown(); // a signal would do the same; the listeners are removed again
+ * ```
+ *
+ * @module
+ */
+import type { OsSignal, ShutdownSignal, SignalSource } from "../signals.ts";
+import { removeAll, signalNames, validateOnSignal } from "./_options.ts";
+
+export type { OsSignal, ShutdownSignal, SignalSource } from "../signals.ts";
+
+/** Options for {@linkcode processSignals}. */
+export interface ProcessSignalsOptions {
+  /** Which signals to listen to. Default `["SIGINT", "SIGTERM"]`. */
+  signals?: readonly OsSignal[];
+  /** Also listen to SIGHUP (a closed terminal, or a supervisor's reload). Default `false`. */
+  hangup?: boolean;
+}
+
+/** The part of `process` this adapter uses. */
+interface ProcessSignalApi {
+  on(event: string, listener: () => void): unknown;
+  off(event: string, listener: () => void): unknown;
+}
+
+function findProcess(): ProcessSignalApi | undefined {
+  const process = (globalThis as { process?: Partial<ProcessSignalApi> })
+    .process;
+  if (typeof process?.on === "function" && typeof process.off === "function") {
+    return process as ProcessSignalApi;
+  }
+  return undefined;
+}
+
+/**
+ * A {@linkcode SignalSource} that listens with `process.on` and removes exactly its own
+ * listeners with `process.off` (never another library's, never with
+ * `removeAllListeners`). Once the last listener for a signal is gone, the runtime's default
+ * action is back: a second Ctrl+C ends the process with code 130, SIGTERM with 143.
+ *
+ * Where there is no `process` with `on`/`off` the source does nothing and its remover is a
+ * no-op, so it is safe to build anywhere.
+ *
+ * Two runtime facts shape how to use it:
+ * - A signal listener does not keep Bun or Node running: with nothing else pending the
+ *   process ends (Node even with a top-level `await` still waiting, exit code 13). A program
+ *   that waits for a signal must hold the event loop open itself; `main()` does.
+ * - Bun (like Deno, unlike Node, which resets it at startup) keeps an inherited "ignore
+ *   SIGINT": a Bun started by a script without job control, e.g. `bun app.ts &`, does
+ *   nothing on `kill -INT` or Ctrl+C. This source deliberately does not honour that
+ *   inheritance: while its listener is installed, it replaces the ignore, so the program
+ *   still shuts down gracefully on SIGINT, as it would under Node. After the remover ran,
+ *   the runtime restores the default action (terminate, code 130), not the inherited
+ *   ignore. Pass `signals: ["SIGTERM"]` to leave SIGINT alone.
+ *
+ * @example Call the source directly
+ * ```ts
+ * import { processSignals } from "@quiesce/quiesce/bun";
+ *
+ * const listen = processSignals({ hangup: true });
+ * const remove = listen((signal: string) => console.log("received", signal));
+ * remove(); // all three listeners are gone; calling it again does nothing
+ * remove();
+ * ```
+ *
+ * @example Bad names are refused up front (Bun itself would accept them silently)
+ * ```ts
+ * import { processSignals } from "@quiesce/quiesce/bun";
+ * import { assertThrows } from "@std/assert";
+ *
+ * const names = JSON.parse('["SIGUSR1"]'); // e.g. from a config file
+ * assertThrows(() => processSignals({ signals: names }), TypeError, "options.signals");
+ * ```
+ *
+ * @param options Which signals to listen to.
+ * @returns A source for `new GracefulShutdown({ signals })`.
+ * @throws {TypeError} If `options.signals` holds anything but `"SIGINT"`, `"SIGTERM"` and
+ * `"SIGHUP"`, or `options.hangup` is not a boolean.
+ */
+export function processSignals(options?: ProcessSignalsOptions): SignalSource {
+  const names = signalNames(options, "options");
+  return (onSignal: (signal: ShutdownSignal) => void): () => void => {
+    validateOnSignal(onSignal);
+    const process = findProcess();
+    if (process === undefined) return () => {};
+    const removers: Array<() => void> = [];
+    for (const name of names) {
+      // A fresh function per signal and per call, so `off` removes exactly this listener.
+      const handler = () => onSignal(name);
+      try {
+        process.on(name, handler);
+      } catch {
+        continue; // Not supported on this platform.
+      }
+      removers.push(() => process.off(name, handler));
+    }
+    return () => removeAll(removers);
+  };
+}
