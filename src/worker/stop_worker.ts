@@ -118,7 +118,9 @@ function validateWorker(worker: unknown): asserts worker is StoppableWorker {
  *
  * @param worker The worker to stop (a web `Worker`).
  * @param options The deadline and an optional signal that forces the stop early.
- * @returns `"graceful"` or `"forced"`, once the worker has been terminated.
+ * @returns `"graceful"` or `"forced"`, once the worker has been terminated. Rejects with an
+ * `Error` (its `cause` the worker's `ErrorEvent`) if the worker fails before it
+ * acknowledged, or with what `postMessage` threw; the worker is terminated then too.
  * @throws {TypeError} If `worker` is not a worker, `options` not an object,
  * `options.timeout` not a number or `options.signal` not an `AbortSignal`.
  * @throws {RangeError} If `options.timeout` is negative or `NaN`.
