@@ -83,7 +83,7 @@ Deno.test("seed: shutdown callback", async () => {
 Deno.test("seed: run until shutdown, work first", async () => {
   const shutdown = new GracefulShutdown({ signals: false });
   assertEquals(await shutdown.runUntilShutdown(Promise.resolve(42)), 42);
-  assertEquals(await shutdown.runUntilShutdown(async () => 43), 43);
+  assertEquals(await shutdown.runUntilShutdown(() => Promise.resolve(43)), 43);
 });
 
 Deno.test("seed: run until shutdown, shutdown first", async () => {
@@ -107,8 +107,9 @@ Deno.test("seed: timeout option", () => {
 Deno.test("seed: spawn task completes", async () => {
   const shutdown = new GracefulShutdown({ signals: false });
   let counter = 0;
-  const handle = shutdown.spawn("test_task", async () => {
+  const handle = shutdown.spawn("test_task", () => {
     counter++;
+    return Promise.resolve();
   });
   assertEquals(await handle, undefined);
   assertEquals(handle.status, "completed");
@@ -117,7 +118,10 @@ Deno.test("seed: spawn task completes", async () => {
 
 Deno.test("seed: perform shutdown, cleanup succeeds", async () => {
   const shutdown = new GracefulShutdown({ signals: false });
-  assertEquals(await shutdown.performShutdown(async () => "clean"), "clean");
+  assertEquals(
+    await shutdown.performShutdown(() => Promise.resolve("clean")),
+    "clean",
+  );
   assert(shutdown.isShutdown);
 });
 

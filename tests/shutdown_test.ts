@@ -263,7 +263,7 @@ Deno.test("use disposes resources in reverse order", async () => {
   const order: string[] = [];
   const shutdown = new GracefulShutdown(quiet);
   const db = shutdown.use({
-    [Symbol.asyncDispose]: async () => void order.push("db"),
+    [Symbol.asyncDispose]: () => Promise.resolve(void order.push("db")),
   }, "db");
   shutdown.use({ [Symbol.dispose]: () => void order.push("cache") }, "cache");
   assertEquals(typeof db[Symbol.asyncDispose], "function");

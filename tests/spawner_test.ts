@@ -17,8 +17,9 @@ const quiet = { signals: false, onProgress: false } as const;
 Deno.test("seed: spawner task completes", async () => {
   const spawner = new TaskSpawner(new GracefulShutdown(quiet));
   let counter = 0;
-  const handle = spawner.spawn("test_task", async () => {
+  const handle = spawner.spawn("test_task", () => {
     counter++;
+    return Promise.resolve();
   });
   await handle;
   assertEquals(counter, 1);
@@ -46,7 +47,7 @@ Deno.test("seed: spawner task cancelled by shutdown never reaches its end", asyn
 Deno.test("seed: spawner with result", async () => {
   const spawner = new TaskSpawner(new GracefulShutdown(quiet));
   assertEquals(
-    await spawner.spawnWithResult("compute_task", async () => 42),
+    await spawner.spawnWithResult("compute_task", () => Promise.resolve(42)),
     42,
   );
 });
