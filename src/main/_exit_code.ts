@@ -1,0 +1,89 @@
+// main()'s exit code policy, and the `exitCode` option that overrides it.
+import type { ShutdownSignal } from "../signals.ts";
+import { describe } from "../_validate.ts";
+
+/** The parts of the outcome the policy looks at (`MainOutcome` without `code`). */
+export interface ExitParts {
+  readonly signal: ShutdownSignal;
+  readonly report: { readonly ok: boolean } | undefined;
+  readonly forcedBy: ShutdownSignal | undefined;
+  readonly failed: boolean;
+  readonly error: unknown;
+}
+
+const NUMBERS: Partial<Record<ShutdownSignal, number>> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGTERM: 15,
+};
+
+/** The POSIX number of an OS signal; `undefined` for programmatic triggers. */
+export function signalNumber(signal: ShutdownSignal): number | undefined {
+  return NUMBERS[signal];
+}
+
+/**
+ * The default policy: a forced exit reports the forcing signal as the runtime's default
+ * action would (128 + n); a failure or an unfinished drain is 1; a clean drain after an OS
+ * signal is 128 + n, so shells and supervisors see what they would have seen without us;
+ * everything else is 0.
+ */
+export function defaultExitCode(parts: ExitParts): number {
+  const forced = parts.forcedBy && signalNumber(parts.forcedBy);
+  if (forced !== undefined) return 128 + forced;
+  if (parts.failed || parts.report?.ok !== true) return 1;
+  const number = signalNumber(parts.signal);
+  return number === undefined ? 0 : 128 + number;
+}
+
+function isExitCode(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) >= 0 &&
+    (value as number) <= 255;
+}
+
+/**
+ * Builds the policy from the `exitCode` option (validated here): a number replaces
+ * 128 + n after a clean signal-triggered shutdown; a function decides every code, and its
+ * failure or a bad result falls back to the default code rather than crash the exit.
+ *
+ * @throws {TypeError | RangeError} If `exitCode` is not a function or an integer 0–255.
+ */
+export function exitCodeFor(
+  exitCode: unknown,
+): <P extends ExitParts>(parts: P) => number {
+  if (exitCode !== undefined && typeof exitCode !== "function") {
+    if (typeof exitCode !== "number") {
+      throw new TypeError(
+        `Cannot use options.exitCode: expected an exit code or a function, got ${
+          describe(exitCode)
+        }`,
+      );
+    }
+    if (!isExitCode(exitCode)) {
+      throw new RangeError(
+        `Cannot use options.exitCode: expected an integer from 0 to 255, got ${exitCode}`,
+      );
+    }
+  }
+  return (parts) => {
+    const code = defaultExitCode(parts);
+    if (typeof exitCode === "number") {
+      const clean = parts.forcedBy === undefined && !parts.failed &&
+        parts.report?.ok === true && signalNumber(parts.signal) !== undefined;
+      return clean ? exitCode : code;
+    }
+    if (typeof exitCode !== "function") return code;
+    try {
+      const chosen = exitCode({ ...parts, code });
+      if (isExitCode(chosen)) return chosen;
+      console.error(
+        `quiesce: options.exitCode returned ${
+          describe(chosen)
+        }, not an integer from 0 to 255; using ${code}`,
+      );
+    } catch (error) {
+      console.error(`quiesce: options.exitCode threw; using ${code}:`, error);
+    }
+    return code;
+  };
+}

@@ -1,0 +1,506 @@
+// main() under real OS signals, in real Deno, Bun and Node (22, type stripping) processes:
+// runtime × {SIGINT, SIGTERM} × {clean drain, second signal during the drain, a task past
+// the deadline}, plus fn returning / throwing, the exitCode option, SIGHUP, and Deno Deploy's
+// shorter default deadline. Exit codes are asserted exactly, as Deno.Command reports them:
+// main() ends the process with exit(code), so `signal` is null even for 130/143.
+import {
+  assert,
+  assertEquals,
+  assertFalse,
+  assertGreaterOrEqual,
+  assertLess,
+  assertMatch,
+  assertStringIncludes,
+  assertThrows,
+} from "@std/assert";
+import { main, type MainOutcome } from "../src/main.ts";
+import type { GracefulShutdown } from "../mod.ts";
+import { Child, type ChildExit, signalCode } from "./_child.ts";
+import { commandFor, requireRuntime, type RuntimeName } from "./_runtime.ts";
+
+const APP = new URL("./fixtures/signals/main_app.ts", import.meta.url).pathname;
+const RUNTIMES: RuntimeName[] = ["deno", "bun", "node"];
+const SIGNALS = ["SIGINT", "SIGTERM"] as const;
+type Sig = "SIGINT" | "SIGTERM" | "SIGHUP";
+// At top level: in CI a missing runtime throws here and fails the suite.
+const BINARIES: Record<RuntimeName, string | undefined> = {
+  deno: requireRuntime("deno"),
+  bun: requireRuntime("bun"),
+  node: requireRuntime("node"),
+};
+
+function start(
+  runtime: RuntimeName,
+  mode: string,
+  env?: Record<string, string>,
+): Child {
+  return Child.start(
+    [...commandFor(runtime, BINARIES[runtime]!, APP), mode],
+    { env },
+  );
+}
+
+/** Waits for "ready <pid>" and checks the signal will reach the runtime with its default action. */
+async function ready(child: Child, signal?: Sig): Promise<void> {
+  assertEquals(await child.waitFor(/^ready /), `ready ${child.pid}`);
+  if (signal) assertFalse(child.ignores(signal), `${signal} is ignored`);
+}
+
+/** The stdout lines a fixture prints around its own, per runtime. */
+function framed(
+  runtime: RuntimeName,
+  pid: number,
+  middle: string[],
+  hangup = false,
+): string[] {
+  if (runtime === "deno") {
+    return ["listeners at ready: n/a", `ready ${pid}`, ...middle];
+  }
+  // Exactly one listener per signal while running (main's own, none from the coordinator),
+  // and none left when the process ends.
+  return [
+    `listeners at ready: SIGINT=1 SIGTERM=1 SIGHUP=${hangup ? 1 : 0}`,
+    `ready ${pid}`,
+    ...middle,
+    "listeners at exit: SIGINT=0 SIGTERM=0 SIGHUP=0",
+  ];
+}
+
+const DRAINED = ["worker stopped", "cleanup cache", "cleanup db"];
+
+function assertExit(exit: ChildExit, code: number): void {
+  assertEquals(
+    { code: exit.code, signal: exit.signal },
+    { code, signal: null },
+    `stderr:\n${exit.stderr}`,
+  );
+}
+
+function cell(
+  name: string,
+  runtime: RuntimeName,
+  fn: () => Promise<void>,
+): void {
+  Deno.test({
+    name: `main on ${runtime}: ${name}`,
+    ignore: BINARIES[runtime] === undefined,
+    fn,
+  });
+}
+
+for (const runtime of RUNTIMES) {
+  for (const signal of SIGNALS) {
+    const code = signalCode(signal);
+
+    cell(`${signal}, clean drain → ${code}`, runtime, async () => {
+      await using child = start(runtime, "clean");
+      await ready(child, signal);
+      child.kill(signal);
+      const exit = await child.exit(20_000);
+      assertExit(exit, code);
+      assertEquals(
+        exit.lines,
+        framed(runtime, child.pid, [
+          `fn saw ${signal}`,
+          "fn signal aborted true",
+          ...DRAINED,
+        ]),
+      );
+      assertMatch(
+        exit.stderr,
+        new RegExp(`quiesce: ${signal} received, shutting down \\(2\\.0 s`),
+      );
+      assertMatch(exit.stderr, /quiesce: shut down cleanly in \d+ ms/);
+      assertStringIncludes(exit.stderr, `quiesce: exiting with code ${code}`);
+      assertLess(exit.ms, 10_000);
+    });
+
+    cell(
+      `second ${signal} during the drain → forced ${code}`,
+      runtime,
+      async () => {
+        await using child = start(runtime, "second");
+        await ready(child, signal);
+        child.kill(signal);
+        await child.waitFor("slow saw abort");
+        child.kill(signal);
+        const exit = await child.exit(20_000);
+        assertExit(exit, code);
+        // The slow task needed 20 s: nothing after the abort ran, no cleanup step either.
+        assertEquals(
+          exit.lines,
+          framed(runtime, child.pid, [
+            `fn saw ${signal}`,
+            "fn signal aborted true",
+            "worker stopped",
+            "slow saw abort",
+          ]),
+        );
+        assertStringIncludes(
+          exit.stderr,
+          `quiesce: ${signal} received again, forcing the exit`,
+        );
+        assertLess(exit.ms, 10_000);
+      },
+    );
+
+    cell(`${signal}, a task past the 1.5 s deadline → 1`, runtime, async () => {
+      await using child = start(runtime, "stuck");
+      await ready(child, signal);
+      child.kill(signal);
+      const exit = await child.exit(20_000);
+      assertExit(exit, 1);
+      // Sync cleanup steps still run after the deadline; the stuck task is named.
+      assertEquals(
+        exit.lines,
+        framed(runtime, child.pid, [
+          `fn saw ${signal}`,
+          "fn signal aborted true",
+          ...DRAINED,
+        ]),
+      );
+      assertMatch(
+        exit.stderr,
+        /quiesce: draining, 1 still running \(stuck-task \d/,
+      );
+      assertMatch(
+        exit.stderr,
+        /quiesce: Still running after the 1500 ms deadline: stuck-task \(task, running \d+ ms, never looked at its signal\)/,
+      );
+      assertStringIncludes(exit.stderr, "quiesce: exiting with code 1");
+      // It exits although the stuck task holds a timer that would keep the process alive.
+      assertGreaterOrEqual(exit.ms, 1_400);
+      assertLess(exit.ms, 12_000);
+    });
+  }
+
+  cell(
+    "fn returns on its own → 0, tasks and cleanup drained",
+    runtime,
+    async () => {
+      await using child = start(runtime, "returns");
+      await ready(child);
+      const exit = await child.exit(20_000);
+      assertExit(exit, 0);
+      assertEquals(
+        exit.lines,
+        framed(runtime, child.pid, ["fn returns", ...DRAINED]),
+      );
+      assertEquals(exit.stderr, "");
+    },
+  );
+
+  cell(
+    "fn throws → 1, the error printed, cleanup still runs",
+    runtime,
+    async () => {
+      await using child = start(runtime, "throws");
+      await ready(child);
+      const exit = await child.exit(20_000);
+      assertExit(exit, 1);
+      assertEquals(exit.lines, framed(runtime, child.pid, DRAINED));
+      assertStringIncludes(exit.stderr, "quiesce: main failed:");
+      assertStringIncludes(exit.stderr, "boom from main");
+    },
+  );
+
+  cell("exitCode function maps a clean SIGTERM to 0", runtime, async () => {
+    await using child = start(runtime, "k8s");
+    await ready(child, "SIGTERM");
+    child.kill("SIGTERM");
+    const exit = await child.exit(20_000);
+    assertExit(exit, 0);
+    assertEquals(
+      exit.lines,
+      framed(runtime, child.pid, [
+        "fn saw SIGTERM",
+        "fn signal aborted true",
+        ...DRAINED,
+      ]),
+    );
+  });
+
+  cell("hangup: true, SIGHUP → clean drain, 129", runtime, async () => {
+    await using child = start(runtime, "hangup");
+    await ready(child, "SIGHUP");
+    child.kill("SIGHUP");
+    const exit = await child.exit(20_000);
+    assertExit(exit, 129);
+    assertEquals(
+      exit.lines,
+      framed(runtime, child.pid, [
+        "fn saw SIGHUP",
+        "fn signal aborted true",
+        ...DRAINED,
+      ], true),
+    );
+  });
+}
+
+cell("exitCode function leaves a clean SIGINT at 130", "deno", async () => {
+  await using child = start("deno", "k8s");
+  await ready(child, "SIGINT");
+  child.kill("SIGINT");
+  assertExit(await child.exit(20_000), 130);
+});
+
+cell("exitCode: 0 replaces 130 after a clean SIGINT", "bun", async () => {
+  await using child = start("bun", "k8s0");
+  await ready(child, "SIGINT");
+  child.kill("SIGINT");
+  assertExit(await child.exit(20_000), 0);
+});
+
+cell("SIGTERM, then SIGINT during the drain → forced 130", "node", async () => {
+  await using child = start("node", "second");
+  await ready(child, "SIGINT");
+  child.kill("SIGTERM");
+  await child.waitFor("slow saw abort");
+  child.kill("SIGINT");
+  const exit = await child.exit(20_000);
+  assertExit(exit, 130);
+  assertStringIncludes(
+    exit.stderr,
+    "quiesce: SIGINT received again, forcing the exit",
+  );
+});
+
+cell(
+  "on Deno Deploy the default deadline fits the 5 s grace after SIGINT",
+  "deno",
+  async () => {
+    await using child = start("deno", "deploy", {
+      DENO_DEPLOYMENT_ID: "matrix-test",
+    });
+    assertEquals(await child.waitFor(/^timeout /), "timeout 4000");
+    await ready(child, "SIGINT");
+    child.kill("SIGINT");
+    const exit = await child.exit(20_000);
+    assertExit(exit, 1);
+    assertStringIncludes(
+      exit.stderr,
+      "Still running after the 4000 ms deadline: stuck-task",
+    );
+    // Deploy sends SIGKILL 5 s after SIGINT: the exit must come before.
+    assertGreaterOrEqual(exit.ms, 3_900);
+    assertLess(exit.ms, 5_000);
+  },
+);
+
+cell(
+  "without env permission: no prompt, no error, default deadline 30 s",
+  "deno",
+  async () => {
+    // DENO_DEPLOYMENT_ID is set, but the program may not read it: the permission is queried,
+    // never requested.
+    await using child = Child.start(
+      [BINARIES.deno!, "run", "--no-prompt", APP, "timeout"],
+      { env: { DENO_DEPLOYMENT_ID: "matrix-test" } },
+    );
+    const exit = await child.exit(20_000);
+    assertExit(exit, 0);
+    assertEquals(exit.lines[0], "timeout 30000");
+    assertEquals(exit.stderr, "");
+  },
+);
+
+cell(
+  "DENO_DEPLOYMENT_ID means nothing outside Deno: default deadline 30 s",
+  "bun",
+  async () => {
+    await using child = start("bun", "timeout", {
+      DENO_DEPLOYMENT_ID: "matrix-test",
+    });
+    const exit = await child.exit(20_000);
+    assertExit(exit, 0);
+    assertEquals(exit.lines[0], "timeout 30000");
+  },
+);
+
+// In-process: argument checks and the exitCode function, with an injected exit and no
+// OS signals (main never installs a listener here).
+
+Deno.test("main refuses bad input with errors naming the argument", () => {
+  const fn = () => {};
+  assertThrows(() => main(5 as never), TypeError, "Cannot use fn");
+  assertThrows(() => main(fn, 5 as never), TypeError, "Cannot use options");
+  const bad: Array<[object, ErrorConstructor, string]> = [
+    [{ exitCode: 256 }, RangeError, "options.exitCode"],
+    [{ exitCode: 1.5 }, RangeError, "options.exitCode"],
+    [{ exitCode: "0" }, TypeError, "options.exitCode"],
+    [{ hangup: "yes" }, TypeError, "options.hangup"],
+    [{ forceOnSecondSignal: 1 }, TypeError, "options.forceOnSecondSignal"],
+    [{ signals: true }, TypeError, "options.signals"],
+    [{ exit: "now" }, TypeError, "options.exit"],
+    [{ timeout: -1 }, RangeError, "options.timeout"],
+    [{ drainDelay: "1" }, TypeError, "options.drainDelay"],
+  ];
+  for (const [options, type, message] of bad) {
+    assertThrows(() => main(fn, options as never), type, message);
+  }
+});
+
+async function exitCodeOf(
+  fn: () => unknown,
+  exitCode: (outcome: MainOutcome) => number,
+): Promise<{ code: number; outcome: MainOutcome | undefined }> {
+  const exited = Promise.withResolvers<number>();
+  let seen: MainOutcome | undefined;
+  main(fn, {
+    signals: false,
+    exitCode: (outcome) => (seen = outcome, exitCode(outcome)),
+    exit: exited.resolve,
+  });
+  return { code: await exited.promise, outcome: seen };
+}
+
+Deno.test("main's exitCode function sees the outcome and decides every code", async () => {
+  const returned = await exitCodeOf(() => {}, () => 7);
+  assertEquals(returned.code, 7);
+  assertEquals(returned.outcome?.code, 0);
+  assertEquals(returned.outcome?.signal, "manual");
+  assertEquals(returned.outcome?.report?.ok, true);
+  assertFalse(returned.outcome?.failed);
+
+  const error = new Error("boom");
+  const threw = await exitCodeOf(() => Promise.reject(error), (o) => o.code);
+  assertEquals(threw.code, 1);
+  assert(threw.outcome?.failed);
+  assertEquals(threw.outcome?.error, error);
+});
+
+Deno.test("main falls back to the default code when exitCode misbehaves", async () => {
+  assertEquals((await exitCodeOf(() => {}, () => 300)).code, 0);
+  assertEquals(
+    (await exitCodeOf(() => {}, () => {
+      throw new Error("bad policy");
+    })).code,
+    0,
+  );
+});
+
+/** A SignalSource the test fires by hand, to drive main() in-process. */
+function manualSignals(): {
+  source: (onSignal: (signal: "SIGINT" | "SIGTERM") => void) => () => void;
+  fire: (signal: "SIGINT" | "SIGTERM") => void;
+  removed: () => boolean;
+} {
+  let listener: ((signal: "SIGINT" | "SIGTERM") => void) | undefined;
+  let removed = false;
+  return {
+    source: (onSignal) => {
+      listener = onSignal;
+      return () => (removed = true, listener = undefined);
+    },
+    fire: (signal) => listener?.(signal),
+    removed: () => removed,
+  };
+}
+
+Deno.test("main: fn rejecting with its cancellation is a clean exit; a real late error is 1", async () => {
+  for (const late of [false, true]) {
+    const signals = manualSignals();
+    const exited = Promise.withResolvers<number>();
+    const started = Promise.withResolvers<void>();
+    main(async ({ signal }) => {
+      started.resolve();
+      await new Promise((_, reject) => {
+        signal.addEventListener("abort", () => reject(signal.reason));
+      }).catch((reason) => {
+        throw late ? new Error("late failure") : reason;
+      });
+    }, { signals: signals.source, exit: exited.resolve, onError: () => {} });
+    await started.promise;
+    signals.fire("SIGTERM");
+    assertEquals(await exited.promise, late ? 1 : 143);
+    assert(
+      signals.removed(),
+      "the OS listeners were not removed before the exit",
+    );
+  }
+});
+
+Deno.test("main: draining is true during drainDelay, before the tasks are cancelled", async () => {
+  const signals = manualSignals();
+  const exited = Promise.withResolvers<number>();
+  const seen: string[] = [];
+  main(async (context) => {
+    const signal = await context.shutdown.wait();
+    seen.push(
+      `${signal} draining=${context.draining} aborted=${context.signal.aborted}`,
+    );
+    await new Promise((resolve) =>
+      context.signal.addEventListener("abort", resolve)
+    );
+    seen.push(`aborted=${context.signal.aborted}`);
+  }, {
+    signals: signals.source,
+    drainDelay: 50,
+    onSignal: (signal) => seen.push(`onSignal ${signal}`),
+    exit: exited.resolve,
+  });
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  signals.fire("SIGINT");
+  assertEquals(await exited.promise, 130);
+  assertEquals(seen, [
+    "onSignal SIGINT",
+    "SIGINT draining=true aborted=false",
+    "aborted=true",
+  ]);
+});
+
+Deno.test("main: a signal while fn's own shutdown drains does not force; the next one does", async () => {
+  const signals = manualSignals();
+  const exited = Promise.withResolvers<number>();
+  const slow = Promise.withResolvers<void>();
+  let shutdown: GracefulShutdown | undefined;
+  let outcome: MainOutcome | undefined;
+  main((context) => {
+    shutdown = context.shutdown;
+    context.spawn("slow", () => slow.promise);
+  }, {
+    signals: signals.source,
+    exit: exited.resolve,
+    exitCode: (o) => (outcome = o, o.code),
+    onProgress: false,
+  });
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  signals.fire("SIGTERM"); // fn already returned and its drain runs: this only warns
+  let code: number | undefined;
+  exited.promise.then((c) => code = c);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assertEquals(code, undefined);
+  signals.fire("SIGINT");
+  assertEquals(await exited.promise, 130);
+  assertEquals(outcome?.forcedBy, "SIGINT");
+  assertEquals(outcome?.signal, "manual");
+  assertEquals(outcome?.report, undefined);
+  assert(signals.removed());
+  // Let the abandoned drain finish, so no timer outlives the test.
+  slow.resolve();
+  assertEquals((await shutdown!.done()).ok, true);
+});
+
+Deno.test("main: forceOnSecondSignal: false keeps draining on a second signal", async () => {
+  const signals = manualSignals();
+  const exited = Promise.withResolvers<number>();
+  const slow = Promise.withResolvers<void>();
+  main(async ({ spawn, shutdown }) => {
+    spawn("slow", () => slow.promise);
+    await shutdown.wait();
+  }, {
+    signals: signals.source,
+    exit: exited.resolve,
+    forceOnSecondSignal: false,
+    onProgress: false,
+  });
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  signals.fire("SIGINT");
+  signals.fire("SIGINT");
+  let code: number | undefined;
+  exited.promise.then((c) => code = c);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assertEquals(code, undefined);
+  slow.resolve();
+  assertEquals(await exited.promise, 130);
+});
