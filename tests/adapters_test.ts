@@ -109,6 +109,26 @@ for (
   });
 }
 
+for (
+  const [adapter, runtime] of [["deno", "deno"], ["process", "bun"], [
+    "process",
+    "node",
+  ]] as const
+) {
+  Deno.test({
+    name:
+      `runtime fact: ${adapter} adapter listeners alone do not keep ${runtime} alive`,
+    ignore: BINARIES[runtime] === undefined,
+    async fn() {
+      // Why main() holds the event loop open itself while it waits and drains.
+      await using child = start(runtime, ADAPTER, [adapter, "alone"]);
+      const exit = await child.exit(15_000);
+      assertEquals([exit.code, exit.signal], [0, null]);
+      assertEquals(exit.lines.at(-1), `ready ${child.pid}`);
+    },
+  });
+}
+
 // What each runtime does, with no listener at all, with an inherited "ignore SIGINT"
 // (`env --ignore-signal=INT`, as a script without job control starts a background job).
 Deno.test({

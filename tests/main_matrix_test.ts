@@ -237,6 +237,29 @@ for (const runtime of RUNTIMES) {
   });
 }
 
+for (const runtime of ["deno", "bun"] as const) {
+  cell(
+    "SIGTERM exits 143 although a web worker would run forever",
+    runtime,
+    async () => {
+      await using child = start(runtime, "worker");
+      await child.waitFor("worker up");
+      await ready(child, "SIGTERM");
+      child.kill("SIGTERM");
+      const exit = await child.exit(20_000);
+      assertExit(exit, 143);
+      assertEquals(exit.lines, [
+        "worker up",
+        ...framed(runtime, child.pid, [
+          "fn saw SIGTERM",
+          "fn signal aborted true",
+          ...DRAINED,
+        ]),
+      ]);
+    },
+  );
+}
+
 cell("exitCode function leaves a clean SIGINT at 130", "deno", async () => {
   await using child = start("deno", "k8s");
   await ready(child, "SIGINT");
@@ -503,4 +526,30 @@ Deno.test("main: forceOnSecondSignal: false keeps draining on a second signal", 
   assertEquals(code, undefined);
   slow.resolve();
   assertEquals(await exited.promise, 130);
+});
+
+Deno.test("main: a custom source that throws surfaces its error and leaves nothing running", () => {
+  const broken = new Error("no signals here");
+  assertThrows(
+    () =>
+      main(() => {}, {
+        signals: () => {
+          throw broken;
+        },
+        exit: () => {},
+      }),
+    Error,
+    "no signals here",
+  );
+});
+
+Deno.test("main: a remover that throws does not stop the exit", async () => {
+  const exited = Promise.withResolvers<number>();
+  main(() => {}, {
+    signals: () => () => {
+      throw new Error("remover failed");
+    },
+    exit: exited.resolve,
+  });
+  assertEquals(await exited.promise, 0);
 });

@@ -56,7 +56,12 @@ export function run(
     ended = true;
     const code = decide({ ...parts, failed, error });
     if (osSignal !== undefined || code !== 0) log(`exiting with code ${code}`);
-    removeOs();
+    try {
+      removeOs();
+    } catch (error) {
+      // A custom source's remover failed: report it, but the exit must still happen.
+      console.error("quiesce: removing the signal listeners failed:", error);
+    }
     clearInterval(keepAlive);
     clearTimeout(backstop);
     exit(code);
@@ -67,7 +72,7 @@ export function run(
     : options.signals || undefined;
   const again = (signal: ShutdownSignal) =>
     force ? `${signal} again forces the exit` : "waiting for the drain";
-  removeOs = source?.((signal) => {
+  const onOsSignal = (signal: ShutdownSignal): void => {
     if (ended) return;
     if (osSignal === undefined) {
       osSignal = signal;
@@ -91,7 +96,14 @@ export function run(
         forcedBy: signal,
       });
     }
-  }) ?? removeOs;
+  };
+  try {
+    removeOs = source?.(onOsSignal) ?? removeOs;
+  } catch (error) {
+    // A custom source that throws: leave nothing running behind the error.
+    clearInterval(keepAlive);
+    throw error;
+  }
 
   shutdown.subscribe(() => {
     if (timeout === Infinity) return;
