@@ -130,6 +130,7 @@ export interface MainOptions {
  * @param options Deadline, signals, exit code policy.
  * @returns A promise that never settles: the process exits first.
  * @throws {TypeError | RangeError} If `fn` is not a function or an option is invalid.
+ * @throws {unknown} Whatever a custom `options.signals` source throws when installed.
  */
 export function main(
   fn: (context: MainContext) => unknown,
