@@ -8,33 +8,8 @@ import {
   assertRejects,
   assertStrictEquals,
 } from "@std/assert";
-import {
-  GracefulShutdown,
-  type ShutdownSignal,
-  type SignalSource,
-  sleep,
-} from "../mod.ts";
-
-/** A SignalSource the test fires by hand; records whether its listeners were removed. */
-export function handSource(): {
-  source: SignalSource;
-  fire: (s: ShutdownSignal) => void;
-  removed: () => boolean;
-} {
-  let listener: ((s: ShutdownSignal) => void) | undefined;
-  let removed = false;
-  return {
-    source: (onSignal) => {
-      listener = onSignal;
-      return () => {
-        removed = true;
-        listener = undefined;
-      };
-    },
-    fire: (s) => listener?.(s),
-    removed: () => removed,
-  };
-}
+import { GracefulShutdown, type ShutdownSignal, sleep } from "../mod.ts";
+import { handSource } from "./_hand_source.ts";
 
 Deno.test("seed: shutdown signal display", async () => {
   const seen: string[] = [];
@@ -159,7 +134,9 @@ Deno.test("seed example: a ticking task stops when shutdown is requested", async
   let ticks = 0;
   const task = shutdown.spawn("ticker", async () => {
     while (!token.isShutdown) {
-      await Promise.race([token.cancelled(), sleep(5)]);
+      // tokio::select! { token.cancelled(), sleep(5) }: the sleep ends on cancellation,
+      // so no timer outlives the loop.
+      await sleep(5, { signal: token.signal }).catch(() => {});
       ticks++;
     }
   });

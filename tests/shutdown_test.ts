@@ -17,7 +17,7 @@ import {
   sleep,
   TaskGroupClosedError,
 } from "../mod.ts";
-import { handSource } from "./shutdown_seed_test.ts";
+import { handSource } from "./_hand_source.ts";
 
 const quiet = { signals: false, onProgress: false } as const;
 
