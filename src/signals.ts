@@ -1,3 +1,5 @@
+import { denoHost, listen, processHost } from "./_signal_hosts.ts";
+
 /**
  * What triggered a shutdown: an OS signal name, or where a programmatic trigger came from.
  * The value is its own readable form (`"SIGINT"`, `"SIGTERM"`, `"manual"`, ...).
@@ -21,39 +23,6 @@ export type OsSignal = "SIGINT" | "SIGTERM" | "SIGHUP";
 export type SignalSource = (
   onSignal: (signal: ShutdownSignal) => void,
 ) => () => void;
-
-interface DenoSignalHost {
-  addSignalListener(signal: string, handler: () => void): void;
-  removeSignalListener(signal: string, handler: () => void): void;
-}
-
-interface ProcessSignalHost {
-  on(event: string, listener: () => void): unknown;
-  off(event: string, listener: () => void): unknown;
-}
-
-/** The host's signal API, found by feature detection; `undefined` in browsers and workers. */
-function findHost(): { kind: "deno"; api: DenoSignalHost } | {
-  kind: "process";
-  api: ProcessSignalHost;
-} | undefined {
-  const global = globalThis as {
-    Deno?: Partial<DenoSignalHost>;
-    process?: Partial<ProcessSignalHost>;
-  };
-  const deno = global.Deno;
-  if (
-    typeof deno?.addSignalListener === "function" &&
-    typeof deno.removeSignalListener === "function"
-  ) {
-    return { kind: "deno", api: deno as DenoSignalHost };
-  }
-  const process = global.process;
-  if (typeof process?.on === "function" && typeof process.off === "function") {
-    return { kind: "process", api: process as ProcessSignalHost };
-  }
-  return undefined;
-}
 
 /**
  * A {@linkcode SignalSource} on the host's own signal API, found by feature detection:
@@ -90,27 +59,5 @@ export function hostSignals(
     }
   }
   const names = [...new Set(signals)];
-  return (onSignal) => {
-    const host = findHost();
-    if (host === undefined) return () => {};
-    const removers: Array<() => void> = [];
-    for (const name of names) {
-      // One function per signal: Deno ignores a function added twice.
-      const handler = () => onSignal(name);
-      try {
-        if (host.kind === "deno") {
-          host.api.addSignalListener(name, handler);
-          removers.push(() => host.api.removeSignalListener(name, handler));
-        } else {
-          host.api.on(name, handler);
-          removers.push(() => host.api.off(name, handler));
-        }
-      } catch {
-        // The host does not support this signal here (e.g. SIGTERM on Windows): skip it.
-      }
-    }
-    return () => {
-      for (const remove of removers.splice(0)) remove();
-    };
-  };
+  return (onSignal) => listen(denoHost() ?? processHost(), names, onSignal);
 }

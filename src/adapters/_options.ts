@@ -60,14 +60,3 @@ export function validateOnSignal(onSignal: unknown): void {
     );
   }
 }
-
-/** Runs every remover once, even if one throws (the host may already be tearing down). */
-export function removeAll(removers: Array<() => void>): void {
-  for (const remove of removers.splice(0)) {
-    try {
-      remove();
-    } catch {
-      // Nothing useful to do: the listener is gone with its host.
-    }
-  }
-}

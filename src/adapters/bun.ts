@@ -15,7 +15,8 @@
  * @module
  */
 import type { OsSignal, ShutdownSignal, SignalSource } from "../signals.ts";
-import { removeAll, signalNames, validateOnSignal } from "./_options.ts";
+import { listen, processHost } from "../_signal_hosts.ts";
+import { signalNames, validateOnSignal } from "./_options.ts";
 
 export type { OsSignal, ShutdownSignal, SignalSource } from "../signals.ts";
 
@@ -25,21 +26,6 @@ export interface ProcessSignalsOptions {
   signals?: readonly OsSignal[];
   /** Also listen to SIGHUP (a closed terminal, or a supervisor's reload). Default `false`. */
   hangup?: boolean;
-}
-
-/** The part of `process` this adapter uses. */
-interface ProcessSignalApi {
-  on(event: string, listener: () => void): unknown;
-  off(event: string, listener: () => void): unknown;
-}
-
-function findProcess(): ProcessSignalApi | undefined {
-  const process = (globalThis as { process?: Partial<ProcessSignalApi> })
-    .process;
-  if (typeof process?.on === "function" && typeof process.off === "function") {
-    return process as ProcessSignalApi;
-  }
-  return undefined;
 }
 
 /**
@@ -91,19 +77,6 @@ export function processSignals(options?: ProcessSignalsOptions): SignalSource {
   const names = signalNames(options, "options");
   return (onSignal: (signal: ShutdownSignal) => void): () => void => {
     validateOnSignal(onSignal);
-    const process = findProcess();
-    if (process === undefined) return () => {};
-    const removers: Array<() => void> = [];
-    for (const name of names) {
-      // A fresh function per signal and per call, so `off` removes exactly this listener.
-      const handler = () => onSignal(name);
-      try {
-        process.on(name, handler);
-      } catch {
-        continue; // Not supported on this platform.
-      }
-      removers.push(() => process.off(name, handler));
-    }
-    return () => removeAll(removers);
+    return listen(processHost(), names, onSignal);
   };
 }

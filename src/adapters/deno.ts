@@ -18,7 +18,8 @@
  * @module
  */
 import type { OsSignal, ShutdownSignal, SignalSource } from "../signals.ts";
-import { removeAll, signalNames, validateOnSignal } from "./_options.ts";
+import { denoHost, listen } from "../_signal_hosts.ts";
+import { signalNames, validateOnSignal } from "./_options.ts";
 
 export type { OsSignal, ShutdownSignal, SignalSource } from "../signals.ts";
 
@@ -28,23 +29,6 @@ export interface DenoSignalsOptions {
   signals?: readonly OsSignal[];
   /** Also listen to SIGHUP (a closed terminal, or a supervisor's reload). Default `false`. */
   hangup?: boolean;
-}
-
-/** The part of the `Deno` namespace this adapter uses. */
-interface DenoSignalApi {
-  addSignalListener(signal: string, handler: () => void): void;
-  removeSignalListener(signal: string, handler: () => void): void;
-}
-
-function findDeno(): DenoSignalApi | undefined {
-  const deno = (globalThis as { Deno?: Partial<DenoSignalApi> }).Deno;
-  if (
-    typeof deno?.addSignalListener === "function" &&
-    typeof deno.removeSignalListener === "function"
-  ) {
-    return deno as DenoSignalApi;
-  }
-  return undefined;
 }
 
 /**
@@ -89,20 +73,6 @@ export function denoSignals(options?: DenoSignalsOptions): SignalSource {
   const names = signalNames(options, "options");
   return (onSignal: (signal: ShutdownSignal) => void): () => void => {
     validateOnSignal(onSignal);
-    const deno = findDeno();
-    if (deno === undefined) return () => {};
-    const removers: Array<() => void> = [];
-    for (const name of names) {
-      // A fresh function per signal and per call: Deno ignores a function added twice, so
-      // sharing one would make two sources silently share one registration.
-      const handler = () => onSignal(name);
-      try {
-        deno.addSignalListener(name, handler);
-      } catch {
-        continue; // Not supported on this platform (e.g. SIGTERM on Windows).
-      }
-      removers.push(() => deno.removeSignalListener(name, handler));
-    }
-    return () => removeAll(removers);
+    return listen(denoHost(), names, onSignal);
   };
 }

@@ -1,0 +1,77 @@
+// The one place that adds and removes OS signal listeners, shared by the default source
+// (`hostSignals`) and the `./deno` and `./bun` adapters. Hosts are found through
+// `globalThis`, so nothing here references `Deno` or `process` statically.
+import type { OsSignal, ShutdownSignal } from "./signals.ts";
+
+/** Adds and removes one signal listener on a host. */
+export interface SignalHost {
+  add(signal: OsSignal, handler: () => void): void;
+  remove(signal: OsSignal, handler: () => void): void;
+}
+
+/** `Deno.addSignalListener`/`removeSignalListener`, if this is Deno. */
+export function denoHost(): SignalHost | undefined {
+  const deno = (globalThis as {
+    Deno?: {
+      addSignalListener?: (signal: string, handler: () => void) => void;
+      removeSignalListener?: (signal: string, handler: () => void) => void;
+    };
+  }).Deno;
+  const add = deno?.addSignalListener, remove = deno?.removeSignalListener;
+  if (typeof add !== "function" || typeof remove !== "function") {
+    return undefined;
+  }
+  return {
+    add: (signal, handler) => add.call(deno, signal, handler),
+    remove: (signal, handler) => remove.call(deno, signal, handler),
+  };
+}
+
+/** `process.on`/`off`, if this is Bun or Node. */
+export function processHost(): SignalHost | undefined {
+  const process = (globalThis as {
+    process?: {
+      on?: (event: string, listener: () => void) => unknown;
+      off?: (event: string, listener: () => void) => unknown;
+    };
+  }).process;
+  const on = process?.on, off = process?.off;
+  if (typeof on !== "function" || typeof off !== "function") return undefined;
+  return {
+    add: (signal, handler) => void on.call(process, signal, handler),
+    remove: (signal, handler) => void off.call(process, signal, handler),
+  };
+}
+
+/**
+ * Listens to `signals` on `host` (nothing when there is no host) and returns the remover of
+ * every listener added. A signal the host refuses (Deno on Windows has no SIGTERM) is skipped.
+ */
+export function listen(
+  host: SignalHost | undefined,
+  signals: readonly OsSignal[],
+  onSignal: (signal: ShutdownSignal) => void,
+): () => void {
+  if (host === undefined) return () => {};
+  const removers: Array<() => void> = [];
+  for (const signal of signals) {
+    // A fresh function per signal and per call: Deno ignores a function added twice, and
+    // `off` must remove exactly this listener.
+    const handler = () => onSignal(signal);
+    try {
+      host.add(signal, handler);
+    } catch {
+      continue; // Not supported on this platform.
+    }
+    removers.push(() => host.remove(signal, handler));
+  }
+  return () => {
+    for (const remove of removers.splice(0)) {
+      try {
+        remove();
+      } catch {
+        // The host is tearing down and its listener is gone with it.
+      }
+    }
+  };
+}
