@@ -31,6 +31,16 @@ export interface TaskOwner {
   onLateFailure(task: Task<unknown>, error: unknown): void;
 }
 
+let finishedReason: DOMException | undefined;
+
+/** The abort reason of a task's token once its work is over; shared, as it is hot. */
+function workFinishedReason(): DOMException {
+  return finishedReason ??= new DOMException(
+    "The task has finished",
+    "AbortError",
+  );
+}
+
 /** Whether `error` is just the work honouring its cancellation. */
 function isCancellationEcho(error: unknown, reason: unknown): boolean {
   if (error === reason) return true;
@@ -247,9 +257,7 @@ export class Task<T> implements PromiseLike<T | undefined>, AsyncDisposable {
     this.#workDone = true;
     // The work is over: release its token so the group's token forgets it.
     if (!this.#source.isCancelled) {
-      this.#source.cancel(
-        new DOMException(`Task "${this.name}" has finished`, "AbortError"),
-      );
+      this.#source.cancel(workFinishedReason());
     }
     this.#workWaiters?.resolve();
     this.#owner.onFinished(this as Task<unknown>);

@@ -12,6 +12,7 @@ import {
 } from "./task.ts";
 import { type ShutdownToken, TokenSource } from "./token.ts";
 import { deadline } from "./wait.ts";
+import { Queue } from "./_queue.ts";
 import {
   validateFunction,
   validateMs,
@@ -80,8 +81,8 @@ export class TaskGroup<T = unknown>
   #tripped = false;
   #seq = 0;
   #unjoined = new Map<Task<T>, number>();
-  #settled: Task<T>[] = [];
-  #joinWaiters: Array<(next: [Task<T>, number]) => void> = [];
+  #settled = new Queue<Task<T>>();
+  #joinWaiters = new Queue<(next: [Task<T>, number] | undefined) => void>();
   #running = new Set<Task<T>>();
   #drainWaiters: Array<() => void> = [];
   #failures: Array<{ task: Task<T>; error: unknown; late: boolean }> = [];
@@ -306,9 +307,13 @@ export class TaskGroup<T = unknown>
 
   #nextSettled(): Promise<[Task<T>, number] | undefined> {
     if (!this.#joinable) return Promise.resolve(undefined);
-    const task = this.#settled.shift();
+    const task = this.#settled.take();
     if (task !== undefined) return Promise.resolve(this.#take(task));
-    if (this.#unjoined.size === 0) return Promise.resolve(undefined);
+    // Each waiter claims one task still to settle; one more waiter than that would wait
+    // for a task nobody will spawn, so it gets `undefined` like a call on an empty group.
+    if (this.#joinWaiters.size >= this.#unjoined.size) {
+      return Promise.resolve(undefined);
+    }
     return new Promise((resolve) => this.#joinWaiters.push(resolve));
   }
 
@@ -326,7 +331,7 @@ export class TaskGroup<T = unknown>
       const task = settled as Task<T>;
       if (task.status === "failed") this.#failed(task, task.error, false);
       if (!this.#joinable) return;
-      const waiter = this.#joinWaiters.shift();
+      const waiter = this.#joinWaiters.take();
       if (waiter !== undefined) waiter(this.#take(task));
       else this.#settled.push(task);
     },

@@ -58,15 +58,10 @@ Deno.test(`${SEEDS} seeded interleavings keep every invariant`, async () => {
   assertEquals(missed, [], JSON.stringify(coverage));
 });
 
-// Core bug, kept out of the generator (it allows one joiner at a time because of it):
-// src/task_group.ts hands each settled task to one parked joiner (`onSettled`) and parks a
-// joiner whenever a task is unjoined (`#nextSettled`), but nothing wakes the surplus
-// joiners once the last task has been taken. Two concurrent joinNext() calls with one task
-// left: the second never settles (tokio's JoinSet returns None there). Un-ignore once
-// fixed; it fails (it cannot hang) until then.
+// Regression: two joinNext() calls waiting on the last task. The first gets it, the second
+// must settle with `undefined` (tokio's JoinSet returns None), not wait forever.
 Deno.test({
   name: "concurrent joinNext calls on the last task all settle",
-  ignore: true,
   fn: async () => {
     const group = new TaskGroup();
     const gate = Promise.withResolvers<void>();
