@@ -1,81 +1,22 @@
+import { drain, type DrainProgress, type ShutdownFailure } from "./_drain.ts";
+import { CleanupSteps } from "./_cleanup_steps.ts";
+import { ShutdownTimeoutError } from "./errors.ts";
+import type { ShutdownSignal } from "./signals.ts";
 import {
-  type CleanupStep,
-  drain,
-  type DrainProgress,
-  printProgress,
-  type ShutdownFailure,
-} from "./_drain.ts";
-import { ShutdownTimeoutError, type Straggler } from "./errors.ts";
-import {
-  hostSignals,
-  type ShutdownSignal,
-  type SignalSource,
-} from "./signals.ts";
+  type GracefulShutdownOptions,
+  type ShutdownReport,
+  shutdownSettings,
+} from "./shutdown_options.ts";
 import type { Task, TaskFunction } from "./task.ts";
 import { TaskGroup } from "./task_group.ts";
 import { type ShutdownToken, TokenSource } from "./token.ts";
 import { sleep } from "./wait.ts";
-import {
-  validateFunction,
-  validateMs,
-  validateName,
-  validateOptions,
-  validateSignal,
-} from "./_validate.ts";
+import { validateFunction, validateMs } from "./_validate.ts";
 
-/** Options for {@linkcode GracefulShutdown}. */
-export interface GracefulShutdownOptions {
-  /** Milliseconds the drain (tasks, then cleanup steps) may take. Default 30 000. */
-  timeout?: number;
-  /** Called once, first thing, when shutdown begins; errors are reported, not thrown. */
-  onSignal?: (signal: ShutdownSignal) => void;
-  /**
-   * Where OS/host signals come from. Default: {@linkcode hostSignals} (SIGINT and SIGTERM on
-   * Deno, Bun and Node; nothing elsewhere). `false` listens to nothing. Listeners are added
-   * at construction and removed as soon as shutdown begins, so a second signal gets the
-   * runtime's default behaviour (exit 130/143).
-   */
-  signals?: SignalSource | false;
-  /** Aborting this signal triggers shutdown (`"manual"`, with the signal's reason). */
-  signal?: AbortSignal;
-  /**
-   * Milliseconds between the first signal and cancelling the tasks, while `draining` is
-   * already true: time for a load balancer to see failing health checks. Default 0.
-   */
-  drainDelay?: number;
-  /**
-   * Called about once a second while a drain takes longer than a second. Default: one line
-   * on stderr naming what runs and the time left. `false` disables it.
-   */
-  onProgress?: ((progress: DrainProgress) => void) | false;
-  /** Called for every failure during the run and the shutdown. Default: `console.error`. */
-  onError?: (failure: ShutdownFailure) => void;
-}
-
-/** How a shutdown went; `shutdown()` and `done()` resolve with it. */
-export interface ShutdownReport {
-  /** What triggered it. */
-  readonly signal: ShutdownSignal;
-  /** The reason the root token was cancelled with. */
-  readonly reason: unknown;
-  /** True when every task and cleanup step finished in time and nothing failed. */
-  readonly ok: boolean;
-  /** Whether the deadline passed with work still running. */
-  readonly timedOut: boolean;
-  /** Milliseconds from the trigger to the end of the drain. */
-  readonly durationMs: number;
-  /** Every failure collected, in the order they happened. */
-  readonly errors: readonly ShutdownFailure[];
-  /** What was still running at the deadline. */
-  readonly stragglers: readonly Straggler[];
-}
-
-function defaultOnError(failure: ShutdownFailure): void {
-  console.error(
-    `quiesce: ${failure.source} "${failure.name}" failed:`,
-    failure.error,
-  );
-}
+export type {
+  GracefulShutdownOptions,
+  ShutdownReport,
+} from "./shutdown_options.ts";
 
 /**
  * Coordinates a graceful shutdown: a root token for every task, OS signals or a manual
@@ -108,8 +49,7 @@ export class GracefulShutdown implements AsyncDisposable {
   #onError: (failure: ShutdownFailure) => void;
   #root = new TokenSource();
   #group: TaskGroup<unknown>;
-  #steps: CleanupStep[] = [];
-  #stepsRan = false;
+  #steps = new CleanupSteps();
   #subscribers = new Set<(signal: ShutdownSignal) => void>();
   #failures: ShutdownFailure[] = [];
   #signal: ShutdownSignal | undefined;
@@ -124,30 +64,12 @@ export class GracefulShutdown implements AsyncDisposable {
    * @throws {TypeError | RangeError} If an option has the wrong type or range.
    */
   constructor(options?: GracefulShutdownOptions) {
-    validateOptions(options, "options");
-    this.#timeout = validateMs(options?.timeout ?? 30_000, "options.timeout");
-    this.#drainDelay = validateMs(
-      options?.drainDelay ?? 0,
-      "options.drainDelay",
-    );
-    if (options?.onSignal !== undefined) {
-      validateFunction(options.onSignal, "options.onSignal");
-    }
-    if (options?.onError !== undefined) {
-      validateFunction(options.onError, "options.onError");
-    }
-    const onProgress = options?.onProgress;
-    if (onProgress !== undefined && onProgress !== false) {
-      validateFunction(onProgress, "options.onProgress");
-    }
-    const signals = options?.signals ?? hostSignals();
-    if (signals !== false) validateFunction(signals, "options.signals");
-    validateSignal(options?.signal, "options.signal");
-    this.#onSignal = options?.onSignal;
-    this.#onError = options?.onError ?? defaultOnError;
-    this.#onProgress = onProgress === false
-      ? undefined
-      : onProgress ?? printProgress;
+    const settings = shutdownSettings(options);
+    this.#timeout = settings.timeout;
+    this.#drainDelay = settings.drainDelay;
+    this.#onSignal = settings.onSignal;
+    this.#onError = settings.onError;
+    this.#onProgress = settings.onProgress;
     this.#group = new TaskGroup({
       parent: this.#root.token,
       failure: "collect",
@@ -155,7 +77,8 @@ export class GracefulShutdown implements AsyncDisposable {
       onError: (error, task) =>
         this.#fail({ source: "task", name: task.name, error }),
     });
-    const outside = options?.signal;
+    const outside = settings.signal;
+    const signals = settings.signals;
     if (outside?.aborted) {
       this.#trigger("manual", outside.reason);
       return;
@@ -302,37 +225,20 @@ export class GracefulShutdown implements AsyncDisposable {
    * registration, each awaited within the deadline; an error is collected and the next
    * step still runs. `fn` gets a signal that aborts when the deadline passes.
    *
+   * @throws {TypeError} If `fn` is not a function or `name` not a non-empty string.
    * @throws {Error} If cleanup has already started.
    */
   defer(fn: (signal: AbortSignal) => unknown, name?: string): void {
-    validateFunction(fn, "fn");
-    if (name !== undefined) validateName(name, "name");
-    if (this.#stepsRan) {
-      throw new Error(
-        "Cannot defer a cleanup step: cleanup has already started",
-      );
-    }
-    this.#steps.push({
-      name: name ?? (fn.name || `cleanup #${this.#steps.length + 1}`),
-      run: fn,
-    });
+    this.#steps.defer(fn, name);
   }
 
-  /** Registers `resource` to be disposed as a cleanup step; returns it. */
+  /**
+   * Registers `resource` to be disposed as a cleanup step; returns it.
+   *
+   * @throws {TypeError} If `resource` is neither async-disposable nor disposable.
+   */
   use<R extends AsyncDisposable | Disposable>(resource: R, name?: string): R {
-    const dispose =
-      (resource as Partial<AsyncDisposable>)?.[Symbol.asyncDispose] ??
-        (resource as Partial<Disposable>)?.[Symbol.dispose];
-    if (typeof dispose !== "function") {
-      throw new TypeError(
-        "Cannot use resource: it has neither [Symbol.asyncDispose] nor [Symbol.dispose]",
-      );
-    }
-    this.defer(
-      () => dispose.call(resource),
-      name ?? resource.constructor?.name ?? "resource",
-    );
-    return resource;
+    return this.#steps.use(resource, name);
   }
 
   /**
@@ -411,12 +317,12 @@ export class GracefulShutdown implements AsyncDisposable {
     }
     const outcome = await drain({
       group: this.#group,
-      steps: this.#steps,
+      steps: this.#steps.list,
       timeout: this.#timeout,
       onProgress: this.#onProgress,
       onFailure: (failure) => this.#fail(failure),
       onStepsStart: () => {
-        this.#stepsRan = true;
+        this.#steps.close();
         this.#group.close();
       },
     });

@@ -1,0 +1,118 @@
+// The coordinator's options and report, and the validation that turns the options into
+// settings, kept apart so that shutdown.ts is only the coordinator's behaviour.
+import {
+  type DrainProgress,
+  printProgress,
+  type ShutdownFailure,
+} from "./_drain.ts";
+import type { Straggler } from "./errors.ts";
+import {
+  hostSignals,
+  type ShutdownSignal,
+  type SignalSource,
+} from "./signals.ts";
+import {
+  validateFunction,
+  validateMs,
+  validateOptions,
+  validateSignal,
+} from "./_validate.ts";
+
+/** Options for {@linkcode GracefulShutdown}. */
+export interface GracefulShutdownOptions {
+  /** Milliseconds the drain (tasks, then cleanup steps) may take. Default 30 000. */
+  timeout?: number;
+  /** Called once, first thing, when shutdown begins; errors are reported, not thrown. */
+  onSignal?: (signal: ShutdownSignal) => void;
+  /**
+   * Where OS/host signals come from. Default: {@linkcode hostSignals} (SIGINT and SIGTERM on
+   * Deno, Bun and Node; nothing elsewhere). `false` listens to nothing. Listeners are added
+   * at construction and removed as soon as shutdown begins, so a second signal gets the
+   * runtime's default behaviour (exit 130/143).
+   */
+  signals?: SignalSource | false;
+  /** Aborting this signal triggers shutdown (`"manual"`, with the signal's reason). */
+  signal?: AbortSignal;
+  /**
+   * Milliseconds between the first signal and cancelling the tasks, while `draining` is
+   * already true: time for a load balancer to see failing health checks. Default 0.
+   */
+  drainDelay?: number;
+  /**
+   * Called about once a second while a drain takes longer than a second. Default: one line
+   * on stderr naming what runs and the time left. `false` disables it.
+   */
+  onProgress?: ((progress: DrainProgress) => void) | false;
+  /** Called for every failure during the run and the shutdown. Default: `console.error`. */
+  onError?: (failure: ShutdownFailure) => void;
+}
+
+/** How a shutdown went; `shutdown()` and `done()` resolve with it. */
+export interface ShutdownReport {
+  /** What triggered it. */
+  readonly signal: ShutdownSignal;
+  /** The reason the root token was cancelled with. */
+  readonly reason: unknown;
+  /** True when every task and cleanup step finished in time and nothing failed. */
+  readonly ok: boolean;
+  /** Whether the deadline passed with work still running. */
+  readonly timedOut: boolean;
+  /** Milliseconds from the trigger to the end of the drain. */
+  readonly durationMs: number;
+  /** Every failure collected, in the order they happened. */
+  readonly errors: readonly ShutdownFailure[];
+  /** What was still running at the deadline. */
+  readonly stragglers: readonly Straggler[];
+}
+
+export function defaultOnError(failure: ShutdownFailure): void {
+  console.error(
+    `quiesce: ${failure.source} "${failure.name}" failed:`,
+    failure.error,
+  );
+}
+
+/** The validated settings of a coordinator. Internal. */
+export interface ShutdownSettings {
+  timeout: number;
+  drainDelay: number;
+  onSignal: ((signal: ShutdownSignal) => void) | undefined;
+  onProgress: ((progress: DrainProgress) => void) | undefined;
+  onError: (failure: ShutdownFailure) => void;
+  signals: SignalSource | false;
+  signal: AbortSignal | undefined;
+}
+
+/**
+ * Validates `options` (every error names the option) and fills in the defaults.
+ *
+ * @throws {TypeError | RangeError} If an option has the wrong type or range.
+ */
+export function shutdownSettings(
+  options: GracefulShutdownOptions | undefined,
+): ShutdownSettings {
+  validateOptions(options, "options");
+  const timeout = validateMs(options?.timeout ?? 30_000, "options.timeout");
+  const drainDelay = validateMs(options?.drainDelay ?? 0, "options.drainDelay");
+  for (const name of ["onSignal", "onError"] as const) {
+    if (options?.[name] !== undefined) {
+      validateFunction(options[name], `options.${name}`);
+    }
+  }
+  const onProgress = options?.onProgress;
+  if (onProgress !== undefined && onProgress !== false) {
+    validateFunction(onProgress, "options.onProgress");
+  }
+  const signals = options?.signals ?? hostSignals();
+  if (signals !== false) validateFunction(signals, "options.signals");
+  validateSignal(options?.signal, "options.signal");
+  return {
+    timeout,
+    drainDelay,
+    onSignal: options?.onSignal,
+    onProgress: onProgress === false ? undefined : onProgress ?? printProgress,
+    onError: options?.onError ?? defaultOnError,
+    signals,
+    signal: options?.signal,
+  };
+}
