@@ -10,7 +10,34 @@ export interface CleanupStep {
   run: (signal: AbortSignal) => unknown;
 }
 
-/** A snapshot of a drain in progress, given to `onProgress` about once a second. */
+/**
+ * A snapshot of a drain in progress, given to `onProgress` about once a second.
+ *
+ * @example Report progress in your own format
+ * ```ts
+ * import { type DrainProgress, GracefulShutdown } from "@quiesce/quiesce";
+ * import { assertEquals } from "@std/assert";
+ *
+ * function describeProgress(progress: DrainProgress): string {
+ *   const names = progress.running.map((straggler) => straggler.name).join(", ");
+ *   return `waiting for ${names}; ${Math.round(progress.remainingMs / 1000)} s left`;
+ * }
+ *
+ * // Called only while a drain takes longer than a second; this one is quick.
+ * const shutdown = new GracefulShutdown({
+ *   signals: false,
+ *   onProgress: (progress) => console.error(describeProgress(progress)),
+ * });
+ * await shutdown.shutdown();
+ *
+ * const snapshot: DrainProgress = {
+ *   elapsedMs: 2_000,
+ *   remainingMs: 28_000,
+ *   running: [{ name: "flush", kind: "cleanup", ageMs: 2_000, observedSignal: true }],
+ * };
+ * assertEquals(describeProgress(snapshot), "waiting for flush; 28 s left");
+ * ```
+ */
 export interface DrainProgress {
   /** Milliseconds since the drain began. */
   readonly elapsedMs: number;
@@ -20,7 +47,31 @@ export interface DrainProgress {
   readonly running: readonly Straggler[];
 }
 
-/** One failure collected during a shutdown. */
+/**
+ * One failure collected during a shutdown.
+ *
+ * @example Collect the failures of a shutdown
+ * ```ts
+ * import { GracefulShutdown, type ShutdownFailure } from "@quiesce/quiesce";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const failures: ShutdownFailure[] = [];
+ * const shutdown = new GracefulShutdown({
+ *   signals: false,
+ *   onError: (failure) => failures.push(failure),
+ * });
+ * shutdown.spawn("sync", async (signal) => {
+ *   await new Promise((resolve) => signal.addEventListener("abort", resolve));
+ *   throw new Error("half-written batch");
+ * });
+ * shutdown.defer(() => {
+ *   throw new Error("disk full");
+ * }, "flush");
+ * const report = await shutdown.shutdown();
+ * assertEquals(failures.map((f) => `${f.source} ${f.name}`), ["task sync", "cleanup flush"]);
+ * assertEquals(report.errors, failures);
+ * ```
+ */
 export interface ShutdownFailure {
   /** Where it came from. */
   readonly source: "task" | "cleanup" | "callback";

@@ -1,4 +1,24 @@
-/** One piece of work still running when a deadline passed. */
+/**
+ * One piece of work still running when a deadline passed.
+ *
+ * @example Name the task that held up a shutdown
+ * ```ts
+ * import { GracefulShutdown, type Straggler } from "@quiesce/quiesce";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const shutdown = new GracefulShutdown({ signals: false, timeout: 20 });
+ * const upload = Promise.withResolvers<void>();
+ * shutdown.spawn("upload", () => upload.promise); // never looks at its signal
+ * const report = await shutdown.shutdown();
+ * assertEquals(report.timedOut, true);
+ * const stragglers: readonly Straggler[] = report.stragglers;
+ * assertEquals(
+ *   stragglers.map(({ name, kind, observedSignal }) => ({ name, kind, observedSignal })),
+ *   [{ name: "upload", kind: "task", observedSignal: false }],
+ * );
+ * upload.resolve();
+ * ```
+ */
 export interface Straggler {
   /** The task's or cleanup step's name. */
   readonly name: string;
@@ -69,7 +89,7 @@ export class ShutdownTimeoutError extends Error {
 /**
  * A task was spawned on a closed group (or a shut-down coordinator's closed group).
  *
- * @example
+ * @example Spawning on a closed group throws
  * ```ts
  * import { TaskGroup, TaskGroupClosedError } from "@quiesce/quiesce";
  * import { assertThrows } from "@std/assert";

@@ -37,7 +37,32 @@ import { describe, validateFunction, validateOptions } from "./_validate.ts";
 import { exitCodeFor } from "./main/_exit_code.ts";
 import { run } from "./main/_run.ts";
 
-/** What `fn` gets: the shutdown's token and signal, and its task and cleanup registry. */
+/**
+ * What `fn` gets: the shutdown's token and signal, and its task and cleanup registry.
+ *
+ * @example A program written against the context
+ * ```ts
+ * import { main, type MainContext } from "@quiesce/quiesce/main";
+ * import { sleep } from "@quiesce/quiesce";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const steps: string[] = [];
+ * async function program({ spawn, defer, use, draining }: MainContext): Promise<void> {
+ *   assertEquals(draining, false);
+ *   spawn("worker", async (signal) => {
+ *     await sleep(60_000, { signal }).catch(() => steps.push("worker stopped"));
+ *   });
+ *   defer(() => steps.push("database closed"), "database");
+ *   use({ [Symbol.dispose]: () => steps.push("cache flushed") }, "cache");
+ *   await sleep(10); // real programs wait for a signal (`shutdown.wait()`) instead
+ * }
+ *
+ * const exited = Promise.withResolvers<number>();
+ * main(program, { signals: false, exit: exited.resolve });
+ * assertEquals(await exited.promise, 0);
+ * assertEquals(steps, ["worker stopped", "cache flushed", "database closed"]);
+ * ```
+ */
 export interface MainContext {
   /** Aborts when the tasks are told to stop (after `drainDelay`). */
   readonly signal: AbortSignal;
@@ -55,7 +80,31 @@ export interface MainContext {
   use<R extends AsyncDisposable | Disposable>(resource: R, name?: string): R;
 }
 
-/** How the program ended; given to an `exitCode` function. */
+/**
+ * How the program ended; given to an `exitCode` function.
+ *
+ * @example Choose the exit code from the outcome
+ * ```ts
+ * import { main, type MainOutcome } from "@quiesce/quiesce/main";
+ * import { assertEquals } from "@std/assert";
+ *
+ * let seen: MainOutcome | undefined;
+ * const exited = Promise.withResolvers<number>();
+ * main(() => {}, {
+ *   signals: false,
+ *   exitCode: (outcome) => {
+ *     seen = outcome;
+ *     return outcome.failed || outcome.forcedBy ? 1 : outcome.code;
+ *   },
+ *   exit: exited.resolve,
+ * });
+ * assertEquals(await exited.promise, 0);
+ * assertEquals(seen?.signal, "manual"); // `fn` returned on its own
+ * assertEquals(seen?.failed, false);
+ * assertEquals(seen?.forcedBy, undefined);
+ * assertEquals(seen?.report?.ok, true);
+ * ```
+ */
 export interface MainOutcome {
   /** What began the shutdown: an OS signal, or `"manual"` when `fn` ended on its own. */
   readonly signal: ShutdownSignal;
@@ -71,7 +120,31 @@ export interface MainOutcome {
   readonly code: number;
 }
 
-/** Options for {@linkcode main}. */
+/**
+ * Options for {@linkcode main}.
+ *
+ * @example A short deadline, a shutdown hook and an injected exit
+ * ```ts
+ * import { main, type MainOptions } from "@quiesce/quiesce/main";
+ * import type { ShutdownSignal } from "@quiesce/quiesce";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const signals: ShutdownSignal[] = [];
+ * const exited = Promise.withResolvers<number>();
+ * const options: MainOptions = {
+ *   timeout: 2_000,
+ *   onSignal: (signal) => signals.push(signal),
+ *   onProgress: false,
+ *   signals: false, // leave out to listen to SIGINT and SIGTERM
+ *   exit: exited.resolve, // leave out to end the process for real
+ * };
+ * main(({ shutdown }) => {
+ *   assertEquals(shutdown.timeout, 2_000);
+ * }, options);
+ * assertEquals(await exited.promise, 0);
+ * assertEquals(signals, ["manual"]);
+ * ```
+ */
 export interface MainOptions {
   /** Milliseconds the drain may take. Default 30 000; 4 000 on Deno Deploy (5 s grace). */
   timeout?: number;

@@ -18,7 +18,31 @@ import {
   validateSignal,
 } from "./_validate.ts";
 
-/** Options for {@linkcode GracefulShutdown}. */
+/**
+ * Options for {@linkcode GracefulShutdown}.
+ *
+ * @example Shut down when a controller aborts, with a short deadline
+ * ```ts
+ * import { GracefulShutdown, type GracefulShutdownOptions, type ShutdownSignal } from "@quiesce/quiesce";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const seen: ShutdownSignal[] = [];
+ * const maintenance = new AbortController();
+ * const options: GracefulShutdownOptions = {
+ *   timeout: 5_000,
+ *   signals: false, // no OS listeners: the controller below is the only trigger
+ *   signal: maintenance.signal,
+ *   onSignal: (signal) => seen.push(signal),
+ *   onProgress: false,
+ * };
+ * const shutdown = new GracefulShutdown(options);
+ * assertEquals(shutdown.timeout, 5_000);
+ * maintenance.abort("maintenance window");
+ * const report = await shutdown.done();
+ * assertEquals(seen, ["manual"]);
+ * assertEquals(report.reason, "maintenance window");
+ * ```
+ */
 export interface GracefulShutdownOptions {
   /** Milliseconds the drain (tasks, then cleanup steps) may take. Default 30 000. */
   timeout?: number;
@@ -47,7 +71,28 @@ export interface GracefulShutdownOptions {
   onError?: (failure: ShutdownFailure) => void;
 }
 
-/** How a shutdown went; `shutdown()` and `done()` resolve with it. */
+/**
+ * How a shutdown went; `shutdown()` and `done()` resolve with it.
+ *
+ * @example Check that a shutdown was clean
+ * ```ts
+ * import { GracefulShutdown, type ShutdownReport, sleep } from "@quiesce/quiesce";
+ * import { assertEquals, assertGreaterOrEqual } from "@std/assert";
+ *
+ * const shutdown = new GracefulShutdown({ signals: false });
+ * shutdown.spawn("poll", (signal) => sleep(60_000, { signal }));
+ * shutdown.defer(() => {}, "close db");
+ * const report: ShutdownReport = await shutdown.shutdown("deploy");
+ * assertEquals(report.signal, "manual");
+ * assertEquals(report.reason, "deploy");
+ * assertEquals(report.ok, true);
+ * assertEquals(report.timedOut, false);
+ * assertEquals(report.errors, []);
+ * assertEquals(report.stragglers, []);
+ * assertGreaterOrEqual(report.durationMs, 0);
+ * assertEquals(await shutdown.done(), report);
+ * ```
+ */
 export interface ShutdownReport {
   /** What triggered it. */
   readonly signal: ShutdownSignal;

@@ -2,7 +2,32 @@ import type { GracefulShutdown } from "./shutdown.ts";
 import type { Task } from "./task.ts";
 import { validateFunction } from "./_validate.ts";
 
-/** A lifecycle event of a task spawned through a {@linkcode TaskSpawner}. */
+/**
+ * A lifecycle event of a task spawned through a {@linkcode TaskSpawner}.
+ *
+ * @example See how each task ended
+ * ```ts
+ * import { GracefulShutdown, type SpawnEvent, sleep, TaskSpawner } from "@quiesce/quiesce";
+ * import { assertEquals, assertRejects } from "@std/assert";
+ *
+ * const endings: Record<string, SpawnEvent["event"]> = {};
+ * const onEvent = ({ task, event }: SpawnEvent) => {
+ *   if (event !== "started") endings[task] = event;
+ * };
+ * const failed: string[] = [];
+ * const shutdown = new GracefulShutdown({
+ *   signals: false,
+ *   onError: (failure) => failed.push(failure.name),
+ * });
+ * const spawner = new TaskSpawner(shutdown, { onEvent });
+ * await spawner.spawnWithResult("compute", () => 42);
+ * await assertRejects(() => spawner.spawn("import", () => Promise.reject(new Error("bad row"))));
+ * spawner.spawn("poll", (signal) => sleep(60_000, { signal }));
+ * await shutdown.shutdown();
+ * assertEquals(failed, ["import"]);
+ * assertEquals(endings, { compute: "completed", import: "failed", poll: "cancelled" });
+ * ```
+ */
 export interface SpawnEvent {
   /** The task's name. */
   readonly task: string;
@@ -10,7 +35,25 @@ export interface SpawnEvent {
   readonly event: "started" | "completed" | "cancelled" | "failed";
 }
 
-/** Options for {@linkcode TaskSpawner}. */
+/**
+ * Options for {@linkcode TaskSpawner}.
+ *
+ * @example Log every task's start and end
+ * ```ts
+ * import { GracefulShutdown, TaskSpawner, type TaskSpawnerOptions } from "@quiesce/quiesce";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const log: string[] = [];
+ * const options: TaskSpawnerOptions = {
+ *   onEvent: ({ task, event }) => log.push(`${task} ${event}`),
+ * };
+ * const shutdown = new GracefulShutdown({ signals: false });
+ * const spawner = new TaskSpawner(shutdown, options);
+ * assertEquals(await spawner.spawnWithResult("compute", async () => 6 * 7), 42);
+ * await shutdown.shutdown();
+ * assertEquals(log, ["compute started", "compute completed"]);
+ * ```
+ */
 export interface TaskSpawnerOptions {
   /** Told when each task starts and how it ends (the seed logs these). */
   onEvent?: (event: SpawnEvent) => void;

@@ -1,13 +1,86 @@
 import type { TokenSource } from "./token.ts";
 import { wasObserved, watchSignal } from "./_observed_signal.ts";
 
-/** Where a task's handle stands. `cancelled` is final even while its work winds down. */
+/**
+ * Where a task's handle stands. `cancelled` is final even while its work winds down.
+ *
+ * @example Watch a handle's status
+ * ```ts
+ * import { TaskGroup, type TaskStatus } from "@quiesce/quiesce";
+ * import { assertEquals } from "@std/assert";
+ *
+ * await using group = new TaskGroup();
+ * const quick = group.spawn("quick", () => "done"); // synchronous work settles at once
+ * const slow = group.spawn("slow", (signal) =>
+ *   new Promise((resolve) => signal.addEventListener("abort", () => setTimeout(resolve, 5))));
+ * const before: TaskStatus[] = [quick.status, slow.status];
+ * assertEquals(before, ["completed", "running"]);
+ * slow.abort();
+ * assertEquals(slow.status, "cancelled"); // at once, though its work still winds down
+ * assertEquals(slow.isRunning, true);
+ * await slow.finished();
+ * assertEquals(slow.isRunning, false);
+ * ```
+ */
 export type TaskStatus = "running" | "completed" | "cancelled" | "failed";
 
-/** The work of a task: receives an `AbortSignal` that aborts when the task is cancelled. */
+/**
+ * The work of a task: receives an `AbortSignal` that aborts when the task is cancelled.
+ *
+ * @example Write task work once, spawn it anywhere
+ * ```ts
+ * import { sleep, TaskGroup, type TaskFunction } from "@quiesce/quiesce";
+ * import { assertEquals } from "@std/assert";
+ *
+ * function countTo(limit: number): TaskFunction<number> {
+ *   return async (signal) => {
+ *     let count = 0;
+ *     while (count < limit && !signal.aborted) {
+ *       await sleep(1, { signal });
+ *       count++;
+ *     }
+ *     return count;
+ *   };
+ * }
+ *
+ * await using group = new TaskGroup<number>();
+ * assertEquals(await group.spawn("count", countTo(3)), 3);
+ * ```
+ */
 export type TaskFunction<T> = (signal: AbortSignal) => T | PromiseLike<T>;
 
-/** How a task ended, as yielded by `TaskGroup.joinNext` and `for await`. */
+/**
+ * How a task ended, as yielded by `TaskGroup.joinNext` and `for await`.
+ *
+ * @example Handle each outcome from `joinNext`
+ * ```ts
+ * import { sleep, TaskGroup, type TaskResult } from "@quiesce/quiesce";
+ * import { assertEquals } from "@std/assert";
+ *
+ * function summary(result: TaskResult<number>): string {
+ *   switch (result.status) {
+ *     case "completed":
+ *       return `${result.name} = ${result.value}`;
+ *     case "failed":
+ *       return `${result.name} failed: ${(result.error as Error).message}`;
+ *     case "cancelled":
+ *       return `${result.name} cancelled`;
+ *   }
+ * }
+ *
+ * await using group = new TaskGroup<number>({ failure: "collect" });
+ * group.spawn("answer", () => 42);
+ * group.spawn("parse", () => {
+ *   throw new Error("not a number");
+ * });
+ * group.spawn("wait", (signal) => sleep(60_000, { signal }).then(() => 0)).abort();
+ * const seen: string[] = [];
+ * for (let result = await group.joinNext(); result; result = await group.joinNext()) {
+ *   seen.push(summary(result));
+ * }
+ * assertEquals(seen, ["answer = 42", "parse failed: not a number", "wait cancelled"]);
+ * ```
+ */
 export type TaskResult<T> =
   | { readonly name: string; readonly status: "completed"; readonly value: T }
   | {

@@ -21,10 +21,51 @@ import {
   validateSignal,
 } from "./_validate.ts";
 
-/** What a group does when a task fails. */
+/**
+ * What a group does when a task fails.
+ *
+ * @example `"collect"` lets the siblings finish; `"fail-fast"` aborts them
+ * ```ts
+ * import { type FailurePolicy, sleep, TaskGroup } from "@quiesce/quiesce";
+ * import { assertEquals, assertRejects } from "@std/assert";
+ *
+ * async function run(failure: FailurePolicy): Promise<string> {
+ *   await using group = new TaskGroup({ failure });
+ *   const slow = group.spawn("slow", (signal) => sleep(20, { signal }));
+ *   group.spawn("broken", () => Promise.reject(new Error("boom")));
+ *   await assertRejects(() => group.joinAll());
+ *   return slow.status;
+ * }
+ *
+ * assertEquals(await run("fail-fast"), "cancelled");
+ * assertEquals(await run("collect"), "completed");
+ * ```
+ */
 export type FailurePolicy = "fail-fast" | "collect";
 
-/** Options for {@linkcode TaskGroup}. */
+/**
+ * Options for {@linkcode TaskGroup}.
+ *
+ * @example A group whose tasks stop when the program shuts down
+ * ```ts
+ * import { GracefulShutdown, sleep, TaskGroup, type TaskGroupOptions } from "@quiesce/quiesce";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const shutdown = new GracefulShutdown({ signals: false });
+ * const failures: string[] = [];
+ * const options: TaskGroupOptions = {
+ *   parent: shutdown.token(),
+ *   failure: "collect",
+ *   onError: (_error, task) => failures.push(task.name),
+ * };
+ * await using group = new TaskGroup(options);
+ * const poll = group.spawn("poll", (signal) => sleep(60_000, { signal }));
+ * await shutdown.shutdown();
+ * assertEquals(poll.status, "cancelled");
+ * assertEquals(group.token.isShutdown, true);
+ * assertEquals(failures, []); // a task honouring its cancellation is not a failure
+ * ```
+ */
 export interface TaskGroupOptions {
   /** The group's token is a child of this token: its shutdown cancels every task. */
   parent?: ShutdownToken;
@@ -46,7 +87,25 @@ export interface TaskGroupOptions {
   onError?: (error: unknown, task: Task<unknown>) => void;
 }
 
-/** Options for {@linkcode TaskGroup.waitAll}. */
+/**
+ * Options for {@linkcode TaskGroup.waitAll}.
+ *
+ * @example Wait a bounded time, then abort what is left
+ * ```ts
+ * import { ShutdownTimeoutError, sleep, TaskGroup, type WaitAllOptions } from "@quiesce/quiesce";
+ * import { assertEquals, assertRejects } from "@std/assert";
+ *
+ * await using group = new TaskGroup();
+ * group.spawn("quick", async () => "done");
+ * group.spawn("endless", (signal) => sleep(60_000, { signal }));
+ * const options: WaitAllOptions = { timeout: 20 };
+ * const error = await assertRejects(() => group.waitAll(options), ShutdownTimeoutError);
+ * assertEquals(error.stragglers.map((straggler) => straggler.name), ["endless"]);
+ * group.abortAll();
+ * await group.waitAll({ timeout: 1_000 });
+ * assertEquals(group.running, 0);
+ * ```
+ */
 export interface WaitAllOptions {
   /** Milliseconds to wait before rejecting with `ShutdownTimeoutError`; default `Infinity`. */
   timeout?: number;

@@ -6,7 +6,24 @@ import {
   validateThenable,
 } from "./_validate.ts";
 
-/** Options for {@linkcode TokenSource}. */
+/**
+ * Options for {@linkcode TokenSource}.
+ *
+ * @example Cancel a token tree from an outside `AbortSignal`
+ * ```ts
+ * import { TokenSource, type TokenSourceOptions } from "@quiesce/quiesce";
+ * import { assert, assertEquals } from "@std/assert";
+ *
+ * const request = new AbortController(); // e.g. a request's own signal
+ * const options: TokenSourceOptions = { signal: request.signal };
+ * using source = new TokenSource(options);
+ * const job = source.child();
+ * request.abort("client went away");
+ * assert(source.isCancelled);
+ * assert(job.isCancelled);
+ * assertEquals(job.reason, "client went away");
+ * ```
+ */
 export interface TokenSourceOptions {
   /**
    * An outside signal that cancels this source (and so its whole subtree) when it aborts.

@@ -5,7 +5,24 @@ import {
   validateThenable,
 } from "./_validate.ts";
 
-/** Options for {@linkcode sleep} and {@linkcode deadline}. */
+/**
+ * Options for {@linkcode sleep} and {@linkcode deadline}.
+ *
+ * @example One signal cancels every wait that shares the options
+ * ```ts
+ * import { deadline, sleep, type WaitOptions } from "@quiesce/quiesce";
+ * import { assertEquals, assertRejects } from "@std/assert";
+ *
+ * const controller = new AbortController();
+ * const options: WaitOptions = { signal: controller.signal };
+ * assertEquals(await deadline(Promise.resolve("fast"), 1_000, options), "fast");
+ * const napping = sleep(60_000, options);
+ * const reply = deadline(new Promise(() => {}), 60_000, options);
+ * controller.abort(new Error("stop"));
+ * await assertRejects(() => napping, Error, "stop");
+ * await assertRejects(() => reply, Error, "stop");
+ * ```
+ */
 export interface WaitOptions {
   /** Aborting this signal rejects the wait at once with `signal.reason`. */
   signal?: AbortSignal;

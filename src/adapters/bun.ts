@@ -20,7 +20,23 @@ import { signalNames, validateOnSignal } from "./_options.ts";
 
 export type { OsSignal, ShutdownSignal, SignalSource } from "../signals.ts";
 
-/** Options for {@linkcode processSignals}. */
+/**
+ * Options for {@linkcode processSignals}.
+ *
+ * @example Listen to SIGTERM and SIGHUP only, leaving Ctrl+C to the runtime
+ * ```ts
+ * import { GracefulShutdown } from "@quiesce/quiesce";
+ * import { processSignals, type ProcessSignalsOptions } from "@quiesce/quiesce/bun";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const options: ProcessSignalsOptions = { signals: ["SIGTERM"], hangup: true };
+ * const shutdown = new GracefulShutdown({ signals: processSignals(options) });
+ * assertEquals(shutdown.isShutdown, false);
+ * const report = await shutdown.shutdown(); // removes both listeners again
+ * assertEquals(report.signal, "manual");
+ * assertEquals(report.ok, true);
+ * ```
+ */
 export interface ProcessSignalsOptions {
   /** Which signals to listen to. Default `["SIGINT", "SIGTERM"]`. */
   signals?: readonly OsSignal[];

@@ -23,7 +23,23 @@ import { signalNames, validateOnSignal } from "./_options.ts";
 
 export type { OsSignal, ShutdownSignal, SignalSource } from "../signals.ts";
 
-/** Options for {@linkcode denoSignals}. */
+/**
+ * Options for {@linkcode denoSignals}.
+ *
+ * @example Listen to SIGTERM and SIGHUP only, leaving Ctrl+C to the runtime
+ * ```ts
+ * import { GracefulShutdown } from "@quiesce/quiesce";
+ * import { denoSignals, type DenoSignalsOptions } from "@quiesce/quiesce/deno";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const options: DenoSignalsOptions = { signals: ["SIGTERM"], hangup: true };
+ * const shutdown = new GracefulShutdown({ signals: denoSignals(options) });
+ * assertEquals(shutdown.isShutdown, false);
+ * const report = await shutdown.shutdown(); // removes both listeners again
+ * assertEquals(report.signal, "manual");
+ * assertEquals(report.ok, true);
+ * ```
+ */
 export interface DenoSignalsOptions {
   /** Which signals to listen to. Default `["SIGINT", "SIGTERM"]`. */
   signals?: readonly OsSignal[];

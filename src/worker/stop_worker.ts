@@ -11,10 +11,44 @@ import { isStopped, SHUTDOWN_MESSAGE } from "./_protocol.ts";
  * How {@linkcode stopWorker} ended: `"graceful"` when the worker acknowledged the shutdown
  * in time, `"forced"` when it did not (deadline, `options.signal`, or the worker exited
  * without acknowledging). Either way `terminate()` has been called.
+ *
+ * @example Log a worker that had to be terminated
+ * ```ts
+ * import { stopWorker, type StopResult } from "@quiesce/quiesce/worker";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const code = `postMessage("ready"); // and never acknowledges a shutdown`;
+ * const worker = new Worker(`data:text/javascript,${encodeURIComponent(code)}`, {
+ *   type: "module",
+ * });
+ * await new Promise((ready) => worker.addEventListener("message", ready, { once: true }));
+ * const result: StopResult = await stopWorker(worker, { timeout: 20 });
+ * if (result === "forced") console.warn("the worker did not drain in time");
+ * assertEquals(result, "forced");
+ * ```
  */
 export type StopResult = "graceful" | "forced";
 
-/** Options for {@linkcode stopWorker}. */
+/**
+ * Options for {@linkcode stopWorker}.
+ *
+ * @example Give up early when the parent's own deadline passes
+ * ```ts
+ * import { stopWorker, type StopWorkerOptions } from "@quiesce/quiesce/worker";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const code = `postMessage("ready"); // and never acknowledges a shutdown`;
+ * const worker = new Worker(`data:text/javascript,${encodeURIComponent(code)}`, {
+ *   type: "module",
+ * });
+ * await new Promise((ready) => worker.addEventListener("message", ready, { once: true }));
+ * const parentDeadline = new AbortController();
+ * const options: StopWorkerOptions = { timeout: 60_000, signal: parentDeadline.signal };
+ * const stopping = stopWorker(worker, options);
+ * parentDeadline.abort(); // e.g. the parent's own drain is out of time
+ * assertEquals(await stopping, "forced");
+ * ```
+ */
 export interface StopWorkerOptions {
   /**
    * Milliseconds to wait for the acknowledgement before `terminate()`; `Infinity` waits
@@ -28,6 +62,30 @@ export interface StopWorkerOptions {
 /**
  * The parts of a web `Worker` that {@linkcode stopWorker} uses; Deno's and Bun's `Worker`
  * both fit.
+ *
+ * @example Stop something that is not a `Worker` (here an in-process stand-in)
+ * ```ts
+ * import { isQuiesceMessage, stopWorker, type StoppableWorker } from "@quiesce/quiesce/worker";
+ * import { assertEquals } from "@std/assert";
+ *
+ * class InProcessWorker extends EventTarget implements StoppableWorker {
+ *   terminated = false;
+ *   postMessage(message: unknown): void {
+ *     // Answers the shutdown request the way a drained worker would.
+ *     if (isQuiesceMessage(message)) {
+ *       const stopped = { quiesce: "stopped", code: 0 };
+ *       queueMicrotask(() => this.dispatchEvent(new MessageEvent("message", { data: stopped })));
+ *     }
+ *   }
+ *   terminate(): void {
+ *     this.terminated = true;
+ *   }
+ * }
+ *
+ * const worker = new InProcessWorker();
+ * assertEquals(await stopWorker(worker, { timeout: 1_000 }), "graceful");
+ * assertEquals(worker.terminated, true);
+ * ```
  */
 export interface StoppableWorker {
   /** Sends a message to the worker. */
