@@ -104,7 +104,8 @@ export interface ShutdownReport {
   readonly timedOut: boolean;
   /** Milliseconds from the trigger to the end of the drain. */
   readonly durationMs: number;
-  /** Every failure collected, in the order they happened. */
+  /** Every failure from the moment shutdown began, in order (earlier ones were
+   * reported through `onError` when they happened, and are not kept). */
   readonly errors: readonly ShutdownFailure[];
   /** What was still running at the deadline. */
   readonly stragglers: readonly Straggler[];
