@@ -1,22 +1,21 @@
-// Soak run of the randomized interleaving checker (tests/_interleave.ts) over many seeds:
+// Soak run of the randomized interleaving checker (tests/interleave/) over many seeds:
 //   deno run -A bench/soak.ts [runs=20000] [first seed=1]
 //   bun bench/soak.ts [runs=20000] [first seed=1]
 // Prints each failing seed with its last operations, a summary, and exits 1 on failure.
 import {
-  type Coverage,
+  addCoverage,
   COVERAGE_KEYS,
+  emptyCoverage,
   runScenario,
   trackUnhandled,
-} from "../tests/_interleave.ts";
+} from "../tests/interleave/mod.ts";
 import { ARGS, exit, RUNTIME } from "./_util.ts";
 
 const [runs = 20_000, first = 1] = ARGS.filter((a) => /^\d+$/.test(a)).map(
   Number,
 );
 const unhandled = trackUnhandled();
-const coverage = Object.fromEntries(
-  COVERAGE_KEYS.map((k) => [k, 0]),
-) as Coverage;
+const coverage = emptyCoverage();
 const failed: number[] = [];
 let ops = 0, tasks = 0, groups = 0;
 const started = performance.now();
@@ -34,7 +33,7 @@ for (let seed = first; seed < first + runs; seed++) {
   ops += result.ops;
   tasks += result.tasks;
   if (result.config.host === "group") groups++;
-  for (const key of COVERAGE_KEYS) coverage[key] += result.coverage[key];
+  addCoverage(coverage, result.coverage);
   if ((seed - first + 1) % Math.max(1, Math.floor(runs / 10)) === 0) {
     console.error(`[${RUNTIME}] ${seed - first + 1}/${runs} seeds`);
   }

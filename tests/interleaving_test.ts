@@ -1,13 +1,14 @@
 // Randomized interleavings of task operations on TaskGroup and GracefulShutdown, checked
-// against an exact model (see tests/_interleave.ts). bench/soak.ts runs many more seeds.
+// against an exact model (see tests/interleave/). bench/soak.ts runs many more seeds.
 import { assert, assertEquals, fail } from "@std/assert";
 import {
-  type Coverage,
+  addCoverage,
   COVERAGE_KEYS,
+  emptyCoverage,
   mulberry32,
   runScenario,
   trackUnhandled,
-} from "./_interleave.ts";
+} from "./interleave/mod.ts";
 import { TaskGroup } from "../mod.ts";
 
 const SEEDS = 2_000;
@@ -25,9 +26,7 @@ Deno.test("mulberry32 is deterministic and spreads", () => {
 Deno.test(`${SEEDS} seeded interleavings keep every invariant`, async () => {
   const unhandled = trackUnhandled();
   const counts = { group: 0, shutdown: 0, ops: 0, tasks: 0 };
-  const coverage = Object.fromEntries(
-    COVERAGE_KEYS.map((k) => [k, 0]),
-  ) as Coverage;
+  const coverage = emptyCoverage();
   try {
     for (let seed = 1; seed <= SEEDS; seed++) {
       const result = await runScenario(seed);
@@ -42,7 +41,7 @@ Deno.test(`${SEEDS} seeded interleavings keep every invariant`, async () => {
       counts[result.config.host]++;
       counts.ops += result.ops;
       counts.tasks += result.tasks;
-      for (const key of COVERAGE_KEYS) coverage[key] += result.coverage[key];
+      addCoverage(coverage, result.coverage);
     }
   } finally {
     unhandled.stop();

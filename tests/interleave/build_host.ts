@@ -1,0 +1,53 @@
+// Creates the host a run drives, with the options it drew, wiring its onError into the
+// model so that every failure the core delivers there can be compared with a prediction.
+import {
+  GracefulShutdown,
+  type ShutdownFailure,
+  TaskGroup,
+  type TaskGroupOptions,
+  TokenSource,
+} from "../../mod.ts";
+import type { Scenario } from "./scenario.ts";
+
+export function buildHost(s: Scenario): void {
+  const c = s.config;
+  if (c.host === "shutdown") {
+    s.shutdown = new GracefulShutdown({
+      signals: false,
+      onProgress: false,
+      timeout: c.timeout,
+      onError: (failure: ShutdownFailure) => {
+        if (failure.source === "task") {
+          s.onErrorCalls.push({
+            error: failure.error,
+            name: failure.name,
+          });
+        } else if (failure.source === "cleanup") {
+          s.stepsError.push(failure.error);
+        } else {
+          s.note(
+            false,
+            `unexpected ${failure.source} failure ${failure.name}`,
+          );
+        }
+      },
+    });
+    return;
+  }
+  const options: TaskGroupOptions = {
+    failure: c.policy,
+    joinable: c.joinable,
+  };
+  if (c.onError) {
+    options.onError = (error, task) =>
+      s.onErrorCalls.push({ error, name: task.name });
+  }
+  if (c.outer === "parent") {
+    s.outerSource = new TokenSource();
+    options.parent = s.outerSource.token;
+  } else if (c.outer === "signal") {
+    s.outerController = new AbortController();
+    options.signal = s.outerController.signal;
+  }
+  s.group = new TaskGroup(options);
+}

@@ -1,0 +1,81 @@
+// TaskGroup operations that act on every task at once: abortAll, close, dispose, and
+// waitAll (whose timeout, when it fires, must name exactly the work still running).
+import { ShutdownTimeoutError } from "../../mod.ts";
+import { describe } from "./inspect.ts";
+import { cancelRunning } from "./model.ts";
+import { drawReason } from "./ops_task.ts";
+import { observe } from "./outcome.ts";
+import { abortSpec, type WaitEntry } from "./records.ts";
+import type { Scenario } from "./scenario.ts";
+
+/** Like task.abort on every running handle; the group itself stays usable. */
+export function abortAll(s: Scenario): void {
+  const reason = drawReason(s);
+  s.log(`abortAll (${describe(reason)})`);
+  s.group!.abortAll(reason);
+  cancelRunning(s, (rec) => abortSpec(rec, reason));
+}
+
+export function close(s: Scenario): void {
+  s.log("close");
+  s.group!.close();
+  s.closed = true;
+  s.check(s.group!.closed, "closed getter");
+}
+
+/**
+ * Starts asyncDispose: the group closes and cancels what runs at once; the promise
+ * settles once all work has, throwing the failures nobody saw (see processJobs).
+ */
+export function disposeGroup(s: Scenario): void {
+  s.log("dispose (start)");
+  s.disposeResult = observe(s.group![Symbol.asyncDispose]());
+  s.closed = true;
+  s.disposing = { expected: undefined, outcome: undefined };
+  cancelRunning(s, { abortMessage: "disposed" });
+}
+
+/**
+ * waitAll with no deadline or a 1 ms one. Its reactions record anything unexpected as a
+ * non-standard `result` text, which checkDeliveries reports after the next flush.
+ */
+export function waitAll(s: Scenario): void {
+  const timeout = s.rng.chance(0.3) ? 1 : Infinity;
+  s.log(`waitAll(timeout ${timeout})`);
+  const wait: WaitEntry = {
+    immediate: s.unfinished.length === 0,
+    timeout,
+  };
+  s.waits.push(wait);
+  s.group!.waitAll({ timeout }).then(
+    () => {
+      wait.result = "resolved";
+      if (!wait.immediate && s.group!.running !== 0) {
+        wait.result = `resolved with ${s.group!.running} running`;
+      }
+    },
+    (error) => {
+      wait.result = "rejected";
+      s.coverage.waitAllTimedOut++;
+      if (!(error instanceof ShutdownTimeoutError) || timeout !== 1) {
+        wait.result = `rejected with ${describe(error)}`;
+        return;
+      }
+      // Stragglers are exactly the tasks whose work runs at the deadline (which may
+      // include tasks spawned after the call), with what their work did with the signal.
+      const running = s.recs.filter((r) => r.task.isRunning);
+      const names = error.stragglers.map((x) => x.name);
+      const ok = names.length === running.length &&
+        running.every((r) => {
+          const x = error.stragglers.find((y) => y.name === r.name);
+          return x?.kind === "task" && x.ageMs >= 0 &&
+            x.observedSignal === r.looked;
+        });
+      if (!ok) {
+        wait.result = `stragglers ${names} but running ${
+          running.map((r) => r.name)
+        }`;
+      }
+    },
+  );
+}
