@@ -145,6 +145,24 @@ export class Child implements AsyncDisposable {
     ).finally(() => this.#waiters.delete(waiter));
   }
 
+  /**
+   * The fixtures' two-signal protocol: checks that `signal` reaches the runtime with its
+   * default action (not an inherited ignore), sends it, waits for the fixture to say it is
+   * waiting for another, sends it again and returns the exit.
+   */
+  async signalTwice(
+    signal: "SIGINT" | "SIGTERM" | "SIGHUP",
+    timeout = 15_000,
+  ): Promise<ChildExit> {
+    if (this.ignores(signal)) {
+      throw new Error(`${signal} is ignored by the child`);
+    }
+    this.kill(signal);
+    await this.waitFor("waiting for another signal");
+    this.kill(signal);
+    return await this.exit(timeout);
+  }
+
   /** Sends `signal` to the child. */
   kill(signal: Deno.Signal): void {
     this.#firstKill ??= performance.now();
