@@ -153,7 +153,6 @@ export class TaskGroup<T = unknown>
    */
   constructor(options?: TaskGroupOptions) {
     validateOptions(options, "options");
-    validateSignal(options?.signal, "options.signal");
     const failure = options?.failure ?? "fail-fast";
     if (failure !== "fail-fast" && failure !== "collect") {
       throw new TypeError(
@@ -177,14 +176,8 @@ export class TaskGroup<T = unknown>
     this.#policy = failure;
     this.#joinable = options?.joinable ?? true;
     this.#onError = options?.onError;
-    this.#source = parent?.child() ?? new TokenSource();
-    const signal = options?.signal;
-    if (signal?.aborted) this.#source.cancel(signal.reason);
-    else if (signal) {
-      const onAbort = () => this.#source.cancel(signal.reason);
-      signal.addEventListener("abort", onAbort, { once: true });
-      this.#source.onCancel(() => signal.removeEventListener("abort", onAbort));
-    }
+    const link = { signal: options?.signal };
+    this.#source = parent?.child(link) ?? new TokenSource(link);
   }
 
   /** The group's token: cancelled by `cancel()`, by the parent or by the signal option. */

@@ -49,6 +49,15 @@ function defaultReason(message: string): DOMException {
   return new DOMException(message, "AbortError");
 }
 
+/** Validates `options` and returns its outside signal, if any. */
+function outsideSignal(
+  options: TokenSourceOptions | undefined,
+): AbortSignal | undefined {
+  validateOptions(options, "options");
+  validateSignal(options?.signal, "options.signal");
+  return options?.signal;
+}
+
 /**
  * Owns a cancellation: the writable side of a {@linkcode ShutdownToken}.
  *
@@ -92,17 +101,7 @@ export class TokenSource implements Disposable {
    * @throws {TypeError} If `options` or `options.signal` has the wrong type.
    */
   constructor(options?: TokenSourceOptions) {
-    validateOptions(options, "options");
-    const outside = options?.signal;
-    validateSignal(outside, "options.signal");
-    if (outside === undefined) return;
-    if (outside.aborted) {
-      this.cancel(outside.reason);
-      return;
-    }
-    const onAbort = () => this.cancel(outside.reason);
-    outside.addEventListener("abort", onAbort, { once: true });
-    this.#unlinkOutside = () => outside.removeEventListener("abort", onAbort);
+    this.#linkOutside(outsideSignal(options));
   }
 
   /** The read-only view of this source, safe to hand to code that must not cancel. */
@@ -135,10 +134,14 @@ export class TokenSource implements Disposable {
   }
 
   /**
-   * Creates a child source. It is cancelled when this source is; cancelling or disposing it
-   * does not affect this source. A child of a cancelled source starts cancelled.
+   * Creates a child source. It is cancelled when this source is, or when `options.signal`
+   * aborts; cancelling or disposing it does not affect this source. A child of a cancelled
+   * source starts cancelled, with this source's reason.
+   *
+   * @throws {TypeError} If `options` or `options.signal` has the wrong type.
    */
-  child(): TokenSource {
+  child(options?: TokenSourceOptions): TokenSource {
+    const outside = outsideSignal(options);
     const child = new TokenSource();
     if (this.#cancelled) {
       child.cancel(this.#reason);
@@ -146,6 +149,7 @@ export class TokenSource implements Disposable {
     }
     child.#parent = this;
     (this.#children ??= new Set()).add(child);
+    child.#linkOutside(outside);
     return child;
   }
 
@@ -214,6 +218,18 @@ export class TokenSource implements Disposable {
   /** Cancels this source (reason: an `AbortError` saying it was disposed) and unlinks it. */
   [Symbol.dispose](): void {
     if (!this.#cancelled) this.cancel(disposed());
+  }
+
+  /** Cancels this source when `outside` aborts; the listener goes when this source is cancelled. */
+  #linkOutside(outside: AbortSignal | undefined): void {
+    if (outside === undefined) return;
+    if (outside.aborted) {
+      this.cancel(outside.reason);
+      return;
+    }
+    const onAbort = () => this.cancel(outside.reason);
+    outside.addEventListener("abort", onAbort, { once: true });
+    this.#unlinkOutside = () => outside.removeEventListener("abort", onAbort);
   }
 
   #notify(errors: unknown[]): void {
@@ -294,9 +310,14 @@ export class ShutdownToken {
     if (this.#source.isCancelled) throw this.#source.reason;
   }
 
-  /** Creates a child source: cancelled with this token, cancellable on its own. */
-  child(): TokenSource {
-    return this.#source.child();
+  /**
+   * Creates a child source: cancelled with this token (or when `options.signal` aborts),
+   * cancellable on its own.
+   *
+   * @throws {TypeError} If `options` or `options.signal` has the wrong type.
+   */
+  child(options?: TokenSourceOptions): TokenSource {
+    return this.#source.child(options);
   }
 
   /**

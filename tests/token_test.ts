@@ -230,6 +230,42 @@ Deno.test("an outside signal cancels the source, and its listener is removed aft
   );
 });
 
+Deno.test("a child linked to an outside signal: cancelled by either, listener removed", () => {
+  const root = new TokenSource();
+  const outside = countedSignal();
+  const child = root.token.child({ signal: outside.controller.signal });
+  assertEquals([root.childCount, outside.live()], [1, 1]);
+  outside.controller.abort("client left");
+  assertStrictEquals(child.reason, "client left");
+  assertEquals([root.childCount, outside.live()], [0, 0]);
+  assertFalse(root.isCancelled);
+
+  const other = countedSignal();
+  const byParent = root.child({ signal: other.controller.signal });
+  root.cancel("parent");
+  assertStrictEquals(byParent.reason, "parent");
+  assertEquals(
+    other.live(),
+    0,
+    "cancelled by the parent, the outside listener goes too",
+  );
+
+  const aborted = new AbortController();
+  aborted.abort("already");
+  const late = new TokenSource().child({ signal: aborted.signal });
+  assertStrictEquals(late.reason, "already");
+  assertStrictEquals(
+    root.child({ signal: aborted.signal }).reason,
+    "parent",
+    "parent wins",
+  );
+  assertThrows(
+    () => root.child({ signal: 1 as never }),
+    TypeError,
+    "options.signal",
+  );
+});
+
 Deno.test("ShutdownToken is a read-only view: it has no cancel", () => {
   const source = new TokenSource();
   const token = source.token;
