@@ -106,6 +106,20 @@ function expiredReason(timeout: number): DOMException {
   );
 }
 
+/** A cleanup step still running at `now`, as a straggler. */
+function stepStraggler(
+  step: { name: string; startedAt: number },
+  now: number,
+): Straggler {
+  // A step's signal is shared by every step, so whether it looked cannot be told apart.
+  return {
+    name: step.name,
+    kind: "cleanup",
+    ageMs: now - step.startedAt,
+    observedSignal: false,
+  };
+}
+
 /**
  * Runs one step, waiting at most `left` ms. Past the deadline a step still runs (sync
  * cleanup must happen) but is not waited for. Resolves `undefined` when it finished,
@@ -139,13 +153,7 @@ export async function drain(input: DrainInput): Promise<DrainOutcome> {
   // Cleanup steps get a signal that aborts when the shared deadline passes.
   const expiry = new AbortController();
   const expiryTimer = timeout === Infinity ? undefined : setTimeout(
-    () =>
-      expiry.abort(
-        new DOMException(
-          `The shutdown deadline of ${timeout} ms passed`,
-          "TimeoutError",
-        ),
-      ),
+    () => expiry.abort(expiredReason(timeout)),
     Math.min(timeout, 2 ** 31 - 1),
   );
   const progressTimer = onProgress === undefined
@@ -153,14 +161,7 @@ export async function drain(input: DrainInput): Promise<DrainOutcome> {
     : setInterval(() => {
       const now = performance.now();
       const running = group.stragglers();
-      if (current !== undefined) {
-        running.push({
-          name: current.name,
-          kind: "cleanup",
-          ageMs: now - current.startedAt,
-          observedSignal: false,
-        });
-      }
+      if (current !== undefined) running.push(stepStraggler(current, now));
       try {
         onProgress({
           elapsedMs: now - started,
@@ -192,12 +193,7 @@ export async function drain(input: DrainInput): Promise<DrainOutcome> {
       if (stepped === TIMED_OUT) {
         timedOut = true;
         expiry.abort(expiredReason(timeout));
-        stragglers.push({
-          name: step.name,
-          kind: "cleanup",
-          ageMs: performance.now() - current.startedAt,
-          observedSignal: false,
-        });
+        stragglers.push(stepStraggler(current, performance.now()));
       } else if (stepped !== undefined) {
         onFailure({ source: "cleanup", name: step.name, error: stepped.error });
       }
