@@ -1,12 +1,9 @@
 // What main() needs from the host, found by feature detection through globalThis: how to
 // exit, which signal adapter to use, and whether this is Deno Deploy.
-import { denoSignals } from "../adapters/deno.ts";
-import { processSignals } from "../adapters/bun.ts";
-import type { SignalSource } from "../signals.ts";
+import { hostSignals, type SignalSource } from "../signals.ts";
 
 interface DenoHost {
   exit(code: number): never;
-  addSignalListener(signal: string, handler: () => void): void;
   env: { get(name: string): string | undefined };
   permissions: {
     querySync(descriptor: { name: "env"; variable: string }): {
@@ -17,7 +14,6 @@ interface DenoHost {
 
 interface ProcessHost {
   exit(code: number): never;
-  on(event: string, listener: () => void): unknown;
 }
 
 function deno(): Partial<DenoHost> | undefined {
@@ -38,13 +34,14 @@ export function hostExit(): (code: number) => void {
   return () => {};
 }
 
-/** The runtime's own signal adapter: `./deno` on Deno, `./bun` on Bun and Node. */
-export function hostSignalSource(hangup: boolean): SignalSource | undefined {
-  if (typeof deno()?.addSignalListener === "function") {
-    return denoSignals({ hangup });
-  }
-  if (typeof process()?.on === "function") return processSignals({ hangup });
-  return undefined;
+/**
+ * The runtime's signals (Deno's listener API, else `process`, else none), as the core's
+ * default source picks them, with SIGHUP when `hangup`.
+ */
+export function hostSignalSource(hangup: boolean): SignalSource {
+  return hostSignals(
+    hangup ? ["SIGINT", "SIGTERM", "SIGHUP"] : ["SIGINT", "SIGTERM"],
+  );
 }
 
 /**
