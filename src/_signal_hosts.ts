@@ -2,6 +2,35 @@
 // (`hostSignals`) and the `./deno` and `./bun` adapters. Hosts are found through
 // `globalThis`, so nothing here references `Deno` or `process` statically.
 import type { OsSignal, ShutdownSignal } from "./signals.ts";
+import { describe } from "./_validate.ts";
+
+const KNOWN: readonly OsSignal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+
+/**
+ * The de-duplicated signal names in `value`, checked up front: hosts disagree on bad names
+ * (Deno throws only when the listener is added, Bun accepts anything silently).
+ *
+ * @throws {TypeError} Naming `name`, unless `value` is an array of known signal names.
+ */
+export function signalNames(value: unknown, name: string): OsSignal[] {
+  if (!Array.isArray(value)) {
+    throw new TypeError(
+      `Cannot use ${name}: expected an array of signal names, got ${
+        describe(value)
+      }`,
+    );
+  }
+  for (const signal of value) {
+    if (!KNOWN.includes(signal)) {
+      throw new TypeError(
+        `Cannot use ${name}: ${
+          describe(signal)
+        } is not one of "SIGINT", "SIGTERM", "SIGHUP"`,
+      );
+    }
+  }
+  return [...new Set<OsSignal>(value)];
+}
 
 /** Adds and removes one signal listener on a host. */
 export interface SignalHost {

@@ -1,4 +1,4 @@
-import { denoHost, listen, processHost } from "./_signal_hosts.ts";
+import { denoHost, listen, processHost, signalNames } from "./_signal_hosts.ts";
 
 /**
  * What triggered a shutdown: an OS signal name, or where a programmatic trigger came from.
@@ -106,20 +106,6 @@ export type SignalSource = (
 export function hostSignals(
   signals: readonly OsSignal[] = ["SIGINT", "SIGTERM"],
 ): SignalSource {
-  if (!Array.isArray(signals)) {
-    throw new TypeError(
-      "Cannot use signals: expected an array of signal names",
-    );
-  }
-  for (const name of signals) {
-    if (name !== "SIGINT" && name !== "SIGTERM" && name !== "SIGHUP") {
-      throw new TypeError(
-        `Cannot use signals: "${
-          String(name)
-        }" is not one of "SIGINT", "SIGTERM", "SIGHUP"`,
-      );
-    }
-  }
-  const names = [...new Set(signals)];
+  const names = signalNames(signals, "signals");
   return (onSignal) => listen(denoHost() ?? processHost(), names, onSignal);
 }

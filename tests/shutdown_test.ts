@@ -12,6 +12,7 @@ import {
 import {
   type DrainProgress,
   GracefulShutdown,
+  hostSignals,
   type ShutdownFailure,
   ShutdownTimeoutError,
   sleep,
@@ -342,6 +343,12 @@ Deno.test("bad options get clear errors naming the option", () => {
     () => new GracefulShutdown({ onProgress: 3 as never }),
     TypeError,
     "options.onProgress",
+  );
+  assertThrows(() => hostSignals("SIGINT" as never), TypeError, "signals");
+  assertThrows(
+    () => hostSignals(["SIGKILL" as never]),
+    TypeError,
+    'the string "SIGKILL" is not one of',
   );
   const shutdown = new GracefulShutdown(quiet);
   assertThrows(() => shutdown.subscribe(null as never), TypeError, "listener");

@@ -16,7 +16,8 @@
  */
 import type { OsSignal, ShutdownSignal, SignalSource } from "../signals.ts";
 import { listen, processHost } from "../_signal_hosts.ts";
-import { signalNames, validateOnSignal } from "./_options.ts";
+import { optionSignals } from "./_options.ts";
+import { validateFunction } from "../_validate.ts";
 
 export type { OsSignal, ShutdownSignal, SignalSource } from "../signals.ts";
 
@@ -90,9 +91,9 @@ export interface ProcessSignalsOptions {
  * `"SIGHUP"`, or `options.hangup` is not a boolean.
  */
 export function processSignals(options?: ProcessSignalsOptions): SignalSource {
-  const names = signalNames(options, "options");
+  const names = optionSignals(options, "options");
   return (onSignal: (signal: ShutdownSignal) => void): () => void => {
-    validateOnSignal(onSignal);
+    validateFunction(onSignal, "onSignal");
     return listen(processHost(), names, onSignal);
   };
 }

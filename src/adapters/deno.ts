@@ -19,7 +19,8 @@
  */
 import type { OsSignal, ShutdownSignal, SignalSource } from "../signals.ts";
 import { denoHost, listen } from "../_signal_hosts.ts";
-import { signalNames, validateOnSignal } from "./_options.ts";
+import { optionSignals } from "./_options.ts";
+import { validateFunction } from "../_validate.ts";
 
 export type { OsSignal, ShutdownSignal, SignalSource } from "../signals.ts";
 
@@ -86,9 +87,9 @@ export interface DenoSignalsOptions {
  * `"SIGHUP"`, or `options.hangup` is not a boolean.
  */
 export function denoSignals(options?: DenoSignalsOptions): SignalSource {
-  const names = signalNames(options, "options");
+  const names = optionSignals(options, "options");
   return (onSignal: (signal: ShutdownSignal) => void): () => void => {
-    validateOnSignal(onSignal);
+    validateFunction(onSignal, "onSignal");
     return listen(denoHost(), names, onSignal);
   };
 }
