@@ -171,6 +171,19 @@ export interface MainOptions {
   exit?: (code: number) => void;
 }
 
+const MAIN_OPTIONS = [
+  "timeout",
+  "drainDelay",
+  "onSignal",
+  "onProgress",
+  "onError",
+  "signals",
+  "hangup",
+  "forceOnSecondSignal",
+  "exitCode",
+  "exit",
+] as const satisfies ReadonlyArray<keyof MainOptions>;
+
 /**
  * Runs `fn` as the program's main task and always ends the process: on the first SIGINT or
  * SIGTERM the shutdown begins (`onSignal`, `draining`, `drainDelay`, tasks cancelled, tasks
@@ -210,7 +223,7 @@ export function main(
   options?: MainOptions,
 ): Promise<never> {
   validateFunction(fn, "fn");
-  validateOptions(options, "options");
+  validateOptions(options, "options", MAIN_OPTIONS);
   const signals = options?.signals;
   if (signals !== undefined && signals !== false) {
     validateFunction(signals, "options.signals");

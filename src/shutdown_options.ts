@@ -118,6 +118,16 @@ export function defaultOnError(failure: ShutdownFailure): void {
   );
 }
 
+const SHUTDOWN_OPTIONS = [
+  "timeout",
+  "onSignal",
+  "signals",
+  "signal",
+  "drainDelay",
+  "onProgress",
+  "onError",
+] as const satisfies ReadonlyArray<keyof GracefulShutdownOptions>;
+
 /** The validated settings of a coordinator. Internal. */
 export interface ShutdownSettings {
   timeout: number;
@@ -137,7 +147,7 @@ export interface ShutdownSettings {
 export function shutdownSettings(
   options: GracefulShutdownOptions | undefined,
 ): ShutdownSettings {
-  validateOptions(options, "options");
+  validateOptions(options, "options", SHUTDOWN_OPTIONS);
   const timeout = validateMs(options?.timeout ?? 30_000, "options.timeout");
   const drainDelay = validateMs(options?.drainDelay ?? 0, "options.drainDelay");
   for (const name of ["onSignal", "onError"] as const) {

@@ -87,6 +87,14 @@ export interface TaskGroupOptions {
   onError?: (error: unknown, task: Task<unknown>) => void;
 }
 
+const TASK_GROUP_OPTIONS = [
+  "parent",
+  "signal",
+  "failure",
+  "joinable",
+  "onError",
+] as const satisfies ReadonlyArray<keyof TaskGroupOptions>;
+
 /**
  * Options for {@linkcode TaskGroup.waitAll}.
  *
@@ -152,7 +160,7 @@ export class TaskGroup<T = unknown>
    * @throws {TypeError} If an option has the wrong type.
    */
   constructor(options?: TaskGroupOptions) {
-    validateOptions(options, "options");
+    validateOptions(options, "options", TASK_GROUP_OPTIONS);
     const failure = options?.failure ?? "fail-fast";
     if (failure !== "fail-fast" && failure !== "collect") {
       throw new TypeError(
@@ -279,7 +287,7 @@ export class TaskGroup<T = unknown>
    * @throws {TypeError | RangeError} If `options.timeout` is not a non-negative number.
    */
   waitAll(options?: WaitAllOptions): Promise<void> {
-    validateOptions(options, "options");
+    validateOptions(options, "options", ["timeout", "signal"]);
     const timeout = validateMs(options?.timeout ?? Infinity, "options.timeout");
     validateSignal(options?.signal, "options.signal");
     if (this.#running.size === 0) return Promise.resolve();

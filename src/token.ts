@@ -53,7 +53,7 @@ function defaultReason(message: string): DOMException {
 function outsideSignal(
   options: TokenSourceOptions | undefined,
 ): AbortSignal | undefined {
-  validateOptions(options, "options");
+  validateOptions(options, "options", ["signal"]);
   validateSignal(options?.signal, "options.signal");
   return options?.signal;
 }

@@ -68,7 +68,7 @@ function startTimer(ms: number, fn: () => void): () => void {
  */
 export function sleep(ms: number, options?: WaitOptions): Promise<void> {
   validateMs(ms, "ms");
-  validateOptions(options, "options");
+  validateOptions(options, "options", ["signal"]);
   const signal = options?.signal;
   validateSignal(signal, "options.signal");
   if (signal?.aborted) return Promise.reject(signal.reason);
@@ -113,7 +113,7 @@ export function deadline<T>(
 ): Promise<T> {
   validateThenable(promise, "promise");
   validateMs(ms, "ms");
-  validateOptions(options, "options");
+  validateOptions(options, "options", ["signal"]);
   const signal = options?.signal;
   validateSignal(signal, "options.signal");
   const { promise: result, resolve, reject } = Promise.withResolvers<T>();

@@ -20,7 +20,7 @@ export function optionSignals(
   options: OsSignalsOptions | undefined,
   name: string,
 ): OsSignal[] {
-  validateOptions(options, name);
+  validateOptions(options, name, ["signals", "hangup"]);
   const names = signalNames(
     options?.signals ?? ["SIGINT", "SIGTERM"],
     `${name}.signals`,

@@ -99,6 +99,7 @@ export interface StoppableWorker {
 }
 
 const DEFAULT_TIMEOUT = 5_000;
+const STOP_WORKER_OPTIONS = ["timeout", "signal"] as const;
 const WORKER_METHODS = [
   "postMessage",
   "terminate",
@@ -188,7 +189,7 @@ export function stopWorker(
   options?: StopWorkerOptions,
 ): Promise<StopResult> {
   validateWorker(worker);
-  validateOptions(options, "options");
+  validateOptions(options, "options", STOP_WORKER_OPTIONS);
   const timeout = validateMs(
     options?.timeout ?? DEFAULT_TIMEOUT,
     "options.timeout",
