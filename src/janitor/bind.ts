@@ -10,7 +10,8 @@ import { ambient } from "./_ambient.ts";
  * Needed where a runtime runs a callback in another context than the one that registered
  * it: abort and `EventTarget` listeners run in the context of whoever aborts or
  * dispatches (possibly another janitor), `AbortSignal.timeout` listeners run with none in
- * Deno and Bun, and `MessagePort` handlers run with none in Bun and Node.
+ * Deno and Bun, `MessagePort` handlers run with none in Bun and in the port's creation
+ * context in Node.
  * `await`, timers, `queueMicrotask` and `.then` keep the context by themselves.
  *
  * @param fn The callback to bind.
