@@ -1,0 +1,394 @@
+import type { GracefulShutdown } from "../shutdown.ts";
+import type { ShutdownToken } from "../token.ts";
+import { describe, validateFunction, validateOptions } from "../_validate.ts";
+import { healthResponse } from "./health.ts";
+import {
+  pathOf,
+  type RequestScope,
+  Scope,
+  type ScopeOwner,
+  type ServerWebSocket,
+  UPGRADED,
+} from "./scope.ts";
+
+/**
+ * A fetch-style handler that also gets the request's {@linkcode RequestScope}.
+ *
+ * @example A handler written against the scope
+ * ```ts
+ * import type { ScopedHandler } from "@quiesce/quiesce/http";
+ *
+ * const handler: ScopedHandler = (request, scope) =>
+ *   new Response(`${scope.name} ${scope.draining ? "(draining)" : ""}`);
+ * console.log(typeof handler);
+ * ```
+ */
+export type ScopedHandler = (
+  request: Request,
+  scope: RequestScope,
+) => Response | Promise<Response>;
+
+/**
+ * How the server's listener is stopped: gracefully when the drain begins (after
+ * `drainDelay`), and `close()` at the deadline.
+ *
+ * @example Attach a `Deno.serve` server you started yourself
+ * ```ts
+ * import { GracefulShutdown } from "@quiesce/quiesce";
+ * import { GracefulHttp, type HttpListener } from "@quiesce/quiesce/http";
+ *
+ * const shutdown = new GracefulShutdown({ signals: false });
+ * const http = new GracefulHttp(shutdown, () => new Response("hi"));
+ * const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, http.fetch);
+ * const listener: HttpListener = { stop: () => server.shutdown() };
+ * http.attach(listener);
+ * await shutdown.shutdown(); // stops the listener, waits for it
+ * ```
+ */
+export interface HttpListener {
+  /** Stops accepting connections; settles when the in-flight ones are done. */
+  stop(): Promise<void> | void;
+  /** Closes whatever is left at the deadline (Bun: `stop(true)`). */
+  close?(): void;
+}
+
+/**
+ * Options for {@linkcode GracefulHttp}.
+ *
+ * @example Readiness and liveness routes, and a name for the reports
+ * ```ts
+ * import { GracefulShutdown } from "@quiesce/quiesce";
+ * import { GracefulHttp, type GracefulHttpOptions } from "@quiesce/quiesce/http";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const shutdown = new GracefulShutdown({ signals: false, drainDelay: 50 });
+ * const options: GracefulHttpOptions = { name: "api", readiness: "/healthz", liveness: "/livez" };
+ * const http = new GracefulHttp(shutdown, () => new Response("ok"), options);
+ * const ready = () => http.fetch(new Request("http://localhost/healthz"));
+ * assertEquals((await ready()).status, 200);
+ * const done = shutdown.shutdown();
+ * assertEquals((await ready()).status, 503); // from the first signal on
+ * assertEquals((await http.fetch(new Request("http://localhost/livez"))).status, 200);
+ * await done;
+ * ```
+ */
+export interface GracefulHttpOptions {
+  /** The name of the listener's task and cleanup step. Default `"http server"`. */
+  name?: string;
+  /** A path answered 200 `ok`, then 503 `draining` from the first signal on. */
+  readiness?: string;
+  /** A path answered 200 `ok` until the process ends. */
+  liveness?: string;
+  /** Called when background work of a request fails. Default: `console.error`. */
+  onError?: (error: unknown, request: string) => void;
+}
+
+/**
+ * A request still in flight, as {@linkcode GracefulHttp.inFlight} lists it.
+ *
+ * @example Print what is in flight
+ * ```ts
+ * import type { InFlightRequest } from "@quiesce/quiesce/http";
+ *
+ * const line = (r: InFlightRequest) => `${r.name} ${Math.round(r.ageMs)} ms`;
+ * console.log(line({ name: "GET /orders/42", ageMs: 1200 }));
+ * ```
+ */
+export interface InFlightRequest {
+  /** `METHOD /path`. */
+  readonly name: string;
+  /** Milliseconds since the request arrived. */
+  readonly ageMs: number;
+}
+
+const KNOWN = ["name", "readiness", "liveness", "onError"];
+
+function optionalPath(value: unknown, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || !value.startsWith("/")) {
+    throw new TypeError(
+      `Cannot use ${name}: expected a path starting with "/", got ${
+        describe(value)
+      }`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Makes a fetch handler shut down gracefully with a {@linkcode GracefulShutdown}. The
+ * escalation: from the first signal, `draining` is true, the readiness route answers 503
+ * and every response carries `Connection: close`; when the drain begins (after
+ * `drainDelay`) the attached listener stops, WebSockets close with 1001 and every
+ * request's `streamSignal` aborts; in-flight requests are awaited by the drain as tasks
+ * named `METHOD /path`; at the deadline, the listener's `close()` runs and open bodies the
+ * server tracks are ended.
+ *
+ * `fetch` is a bound function, and the object itself has the `{ fetch }` shape that
+ * `deno serve` and Bun's default export expect.
+ *
+ * @example Wrap a handler, serve it, shut down
+ * ```ts
+ * import { GracefulShutdown } from "@quiesce/quiesce";
+ * import { GracefulHttp } from "@quiesce/quiesce/http";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const shutdown = new GracefulShutdown({ signals: false });
+ * const http = new GracefulHttp(shutdown, (request, scope) => new Response(scope.name));
+ * const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, http.fetch);
+ * http.attach({ stop: () => server.shutdown() });
+ * const response = await fetch(`http://127.0.0.1:${server.addr.port}/orders/42`);
+ * assertEquals(await response.text(), "GET /orders/42");
+ * await shutdown.shutdown();
+ * ```
+ */
+export class GracefulHttp {
+  /**
+   * The wrapped handler, bound: pass it to `Deno.serve`, `Bun.serve({ fetch })` or export
+   * the object. On Bun, a WebSocket upgrade makes it return `undefined`, as Bun expects.
+   */
+  readonly fetch: (request: Request, info?: unknown) => Promise<Response>;
+  #shutdown: GracefulShutdown;
+  #handler: ScopedHandler;
+  #name: string;
+  #readiness: string | undefined;
+  #liveness: string | undefined;
+  #onError: (error: unknown, request: string) => void;
+  #inFlight = new Set<Scope>();
+  #sockets = new Set<ServerWebSocket>();
+  #bodies = new Set<(reason: unknown) => void>();
+  #listeners: HttpListener[] = [];
+  #stops: Promise<void>[] = [];
+  #idle: PromiseWithResolvers<void> | undefined;
+  #owner: ScopeOwner;
+
+  /**
+   * Wraps `handler`; subscribes to `shutdown` and registers a cleanup step on it.
+   *
+   * @throws {TypeError} If an argument or option has the wrong type.
+   */
+  constructor(
+    shutdown: GracefulShutdown,
+    handler: ScopedHandler,
+    options?: GracefulHttpOptions,
+  ) {
+    if (typeof shutdown?.subscribe !== "function") {
+      throw new TypeError(
+        `Cannot use shutdown: expected a GracefulShutdown, got ${
+          describe(shutdown)
+        }`,
+      );
+    }
+    validateFunction(handler, "handler");
+    validateOptions(options, "options", KNOWN);
+    const name = options?.name ?? "http server";
+    if (typeof name !== "string" || name === "") {
+      throw new TypeError(
+        `Cannot use options.name: expected a non-empty string, got ${
+          describe(name)
+        }`,
+      );
+    }
+    if (options?.onError !== undefined) {
+      validateFunction(options.onError, "options.onError");
+    }
+    this.#shutdown = shutdown;
+    this.#handler = handler;
+    this.#name = name;
+    this.#readiness = optionalPath(options?.readiness, "options.readiness");
+    this.#liveness = optionalPath(options?.liveness, "options.liveness");
+    this.#onError = options?.onError ??
+      ((error, request) =>
+        console.error(`quiesce: background work of ${request} failed:`, error));
+    const self = this; // the owner's methods reach private state
+    this.#owner = {
+      get root(): ShutdownToken {
+        return shutdown.token();
+      },
+      get draining(): boolean {
+        return shutdown.draining;
+      },
+      settled: (scope) => self.#settled(scope),
+      failed: (error, request) => self.#fail(error, request),
+      addSocket: (socket) => self.#addSocket(socket),
+      addBody: (force) => {
+        self.#bodies.add(force);
+        return () => self.#bodies.delete(force);
+      },
+    };
+    this.fetch = (request, info) => this.#serve(request, info);
+    shutdown.defer((signal) => this.#lastStep(signal), name);
+    shutdown.subscribe(() => this.#onSignal());
+    shutdown.token().onCancel(() => this.#stopListening());
+  }
+
+  /** True from the first shutdown signal on. */
+  get draining(): boolean {
+    return this.#shutdown.draining;
+  }
+
+  /** The requests in flight now, oldest first. */
+  inFlight(): InFlightRequest[] {
+    return [...this.#inFlight].map((s) => ({ name: s.name, ageMs: s.ageMs }));
+  }
+
+  /**
+   * Hands over the listener to stop when the drain begins (at once if it already has).
+   *
+   * @throws {TypeError} If `listener.stop` is not a function.
+   */
+  attach(listener: HttpListener): void {
+    validateFunction(listener?.stop, "listener.stop");
+    if (listener.close !== undefined) {
+      validateFunction(listener.close, "listener.close");
+    }
+    this.#listeners.push(listener);
+    if (this.#shutdown.token().isShutdown) this.#stop(listener);
+  }
+
+  async #serve(request: Request, info: unknown): Promise<Response> {
+    if (this.#readiness !== undefined || this.#liveness !== undefined) {
+      const path = pathOf(request.url);
+      if (path === this.#readiness) {
+        return this.#closing(healthResponse(!this.#shutdown.draining));
+      }
+      if (path === this.#liveness) return this.#closing(healthResponse(true));
+    }
+    const scope = new Scope(this.#owner, request, info);
+    this.#inFlight.add(scope);
+    if (this.#shutdown.draining) this.#track(scope);
+    let response: Response;
+    try {
+      response = await this.#handler(request, scope);
+    } catch (error) {
+      scope.threw();
+      throw error;
+    }
+    response = scope.responded(response);
+    if (response === UPGRADED) return undefined as unknown as Response;
+    return this.#closing(response);
+  }
+
+  /** While draining, tells the client to close the connection after this response. */
+  #closing(response: Response): Response {
+    if (!this.#shutdown.draining || response.status === 101) return response;
+    try {
+      response.headers.set("connection", "close");
+      return response;
+    } catch {
+      // Immutable headers (e.g. `Response.redirect` on Deno, a `fetch` result): copy.
+      const copy = new Response(response.body, response);
+      copy.headers.set("connection", "close");
+      return copy;
+    }
+  }
+
+  /** Makes the request a task of the shutdown, so the drain waits for it and names it. */
+  #track(scope: Scope): void {
+    if (this.#shutdown.token().isShutdown) return; // the listener task waits for it
+    try {
+      this.#shutdown.spawn(scope.name, () => scope.finished());
+    } catch {
+      // Cleanup has started: the listener task and the last step cover the request.
+    }
+  }
+
+  #onSignal(): void {
+    for (const scope of this.#inFlight) this.#track(scope);
+    try {
+      this.#shutdown.spawn(this.#name, async () => {
+        await this.#shutdown.token().cancelled();
+        await Promise.all(this.#stops);
+        await this.#whenIdle();
+      });
+    } catch {
+      // Cleanup has started already: the last step covers the listener.
+    }
+  }
+
+  #stopListening(): void {
+    for (const socket of this.#sockets) this.#closeSocket(socket);
+    for (const listener of this.#listeners) this.#stop(listener);
+  }
+
+  #stop(listener: HttpListener): void {
+    try {
+      this.#stops.push(
+        Promise.resolve(listener.stop()).catch((error) =>
+          this.#fail(error, this.#name)
+        ),
+      );
+    } catch (error) {
+      this.#fail(error, this.#name);
+    }
+  }
+
+  #closeSocket(socket: ServerWebSocket): void {
+    try {
+      socket.close(1001, "server shutting down");
+    } catch {
+      // Already closed.
+    }
+  }
+
+  #addSocket(socket: ServerWebSocket): void {
+    this.#sockets.add(socket);
+    socket.addEventListener("close", () => this.#sockets.delete(socket), {
+      once: true,
+    });
+    if (this.#shutdown.token().isShutdown) {
+      if (socket.readyState === 1) this.#closeSocket(socket);
+      else socket.addEventListener("open", () => this.#closeSocket(socket));
+    }
+  }
+
+  #settled(scope: Scope): void {
+    this.#inFlight.delete(scope);
+    if (this.#inFlight.size === 0) {
+      this.#idle?.resolve();
+      this.#idle = undefined;
+    }
+  }
+
+  #whenIdle(): Promise<void> {
+    if (this.#inFlight.size === 0) return Promise.resolve();
+    return (this.#idle ??= Promise.withResolvers()).promise;
+  }
+
+  /** The cleanup step: the tasks are done, or the deadline passed and this closes the rest. */
+  async #lastStep(signal: AbortSignal): Promise<void> {
+    const left = Promise.all([...this.#stops, this.#whenIdle()]);
+    if (!signal.aborted) {
+      const expired = Promise.withResolvers<void>();
+      const onAbort = () => expired.resolve();
+      signal.addEventListener("abort", onAbort, { once: true });
+      try {
+        await Promise.race([left, expired.promise]);
+      } finally {
+        signal.removeEventListener("abort", onAbort);
+      }
+      if (!signal.aborted) return;
+    }
+    this.#forceClose(signal.reason);
+  }
+
+  #forceClose(reason: unknown): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener.close?.();
+      } catch (error) {
+        this.#fail(error, this.#name);
+      }
+    }
+    for (const force of [...this.#bodies]) force(reason);
+    for (const socket of this.#sockets) this.#closeSocket(socket);
+  }
+
+  #fail(error: unknown, request: string): void {
+    try {
+      this.#onError(error, request);
+    } catch {
+      // A failing reporter must not break serving.
+    }
+  }
+}

@@ -1,0 +1,394 @@
+import type { ShutdownToken, TokenSource } from "../token.ts";
+import { validateFunction, validateOptions } from "../_validate.ts";
+import { type BodyEnd, trackBody } from "./_body.ts";
+import {
+  type BunServer,
+  denoHost,
+  type DenoServeInfo,
+  isBunServer,
+  isDenoInfo,
+} from "./_hosts.ts";
+import { BunSocketBridge } from "./_bun_socket.ts";
+
+/**
+ * Hooks for {@linkcode RequestScope.spawn}: exactly one of them runs.
+ *
+ * @example Log how background work ended
+ * ```ts
+ * import type { ScopeSpawnOptions } from "@quiesce/quiesce/http";
+ *
+ * const hooks: ScopeSpawnOptions<number> = {
+ *   onComplete: (rows) => console.log(`audited ${rows} rows`),
+ *   onCancel: (reason) => console.log("audit cancelled:", reason),
+ * };
+ * hooks.onComplete?.(3);
+ * ```
+ */
+export interface ScopeSpawnOptions<T> {
+  /** Called with the value when the work finished before the scope was cancelled. */
+  onComplete?: (value: T) => void;
+  /** Called with the reason when the scope was cancelled first (or the work failed). */
+  onCancel?: (reason: unknown) => void;
+}
+
+/**
+ * A WebSocket on the server side, as {@linkcode RequestScope.upgradeWebSocket} returns it on
+ * every runtime: Deno's own `WebSocket`, or a bridge over Bun's `ServerWebSocket` with the
+ * same events (`open`, `message`, `close`).
+ *
+ * @example Echo messages back
+ * ```ts
+ * import type { ServerWebSocket } from "@quiesce/quiesce/http";
+ *
+ * function echo(socket: ServerWebSocket): void {
+ *   socket.addEventListener("message", (event) => {
+ *     socket.send(String((event as MessageEvent).data));
+ *   });
+ * }
+ * console.log(typeof echo);
+ * ```
+ */
+export interface ServerWebSocket extends EventTarget {
+  /** 0 connecting, 1 open, 2 closing, 3 closed (as `WebSocket.readyState`). */
+  readonly readyState: number;
+  /** Sends a message. */
+  send(data: string | ArrayBufferLike | ArrayBufferView): void;
+  /** Closes the socket; the server uses 1001 ("going away") when the listener stops. */
+  close(code?: number, reason?: string): void;
+}
+
+/**
+ * One request's scope: its name and age for the drain's reports, background work tied to
+ * the request, and the signals a handler needs.
+ *
+ * @example Background work that ends with the response
+ * ```ts
+ * import { GracefulShutdown } from "@quiesce/quiesce";
+ * import { GracefulHttp } from "@quiesce/quiesce/http";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const shutdown = new GracefulShutdown({ signals: false });
+ * const seen: string[] = [];
+ * const http = new GracefulHttp(shutdown, (request, scope) => {
+ *   seen.push(scope.name);
+ *   scope.spawn((signal) => new Promise((resolve) => signal.addEventListener("abort", resolve)), {
+ *     onCancel: () => seen.push("prefetch cancelled"),
+ *   });
+ *   return new Response("ok");
+ * });
+ * const response = await http.fetch(new Request("http://localhost/orders/42"));
+ * assertEquals(await response.text(), "ok");
+ * assertEquals(seen, ["GET /orders/42", "prefetch cancelled"]);
+ * await shutdown.shutdown();
+ * ```
+ */
+export interface RequestScope {
+  /** `METHOD /path`, as the drain's reports name the request. */
+  readonly name: string;
+  /** The request. */
+  readonly request: Request;
+  /** Milliseconds since the request arrived. */
+  readonly ageMs: number;
+  /** True from the first shutdown signal on. */
+  readonly draining: boolean;
+  /**
+   * Aborts when the scope ends: the response was returned (or, after
+   * {@linkcode RequestScope.untilBodyEnds}, its body finished), the client went away, or the
+   * listener stopped.
+   */
+  readonly signal: AbortSignal;
+  /**
+   * Aborts when the listener stops or the client goes away, never on normal completion: end
+   * a streamed (`ReadableStream`) body when it aborts.
+   */
+  readonly streamSignal: AbortSignal;
+  /**
+   * Runs `fn` as background work of this request, cancelled with the scope. The promise
+   * settles with the value, or `undefined` if the scope ended first; it never rejects (a
+   * failure calls `onCancel` and the server's `onError`). The drain waits for it.
+   */
+  spawn<T>(
+    fn: (signal: AbortSignal) => T | PromiseLike<T>,
+    options?: ScopeSpawnOptions<T>,
+  ): Promise<T | undefined>;
+  /** Keeps the scope open until the response body has finished streaming. */
+  untilBodyEnds(): void;
+  /**
+   * Upgrades the request to a WebSocket (Deno and Bun); return `response` from the handler.
+   * The socket is closed with 1001 when the listener stops.
+   *
+   * @throws {TypeError} If the runtime cannot upgrade this request.
+   */
+  upgradeWebSocket(): { socket: ServerWebSocket; response: Response };
+}
+
+/** What a scope needs from its server. */
+export interface ScopeOwner {
+  readonly root: ShutdownToken;
+  readonly draining: boolean;
+  settled(scope: Scope): void;
+  failed(error: unknown, name: string): void;
+  addSocket(socket: ServerWebSocket): void;
+  addBody(force: (reason: unknown) => void): () => void;
+}
+
+const RESPONDED = "The response was sent";
+const DISCONNECTED = "The client disconnected";
+
+/** Bun's "the upgrade took over" marker: the handler must return `undefined`. */
+export const UPGRADED: Response = new Response(null, { status: 200 });
+
+/** The path of an absolute URL, without parsing it. */
+export function pathOf(url: string): string {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  if (start < 0) return "/";
+  let end = url.indexOf("?", start);
+  if (end < 0) end = url.indexOf("#", start);
+  return end < 0 ? url.slice(start) : url.slice(start, end);
+}
+
+/** The scope of one request, made per request: every costly part is created on first use. */
+export class Scope implements RequestScope {
+  readonly request: Request;
+  readonly startedAt: number = performance.now();
+  #owner: ScopeOwner;
+  #info: unknown;
+  #stream: TokenSource | undefined;
+  #scope: TokenSource | undefined;
+  #unlisten: (() => void) | undefined;
+  #pending = 0;
+  #responded = false;
+  #keepForBody = false;
+  #bodyOpen = false;
+  #transportDone = false;
+  #settled = false;
+  #done: PromiseWithResolvers<void> | undefined;
+
+  constructor(owner: ScopeOwner, request: Request, info: unknown) {
+    this.#owner = owner;
+    this.request = request;
+    this.#info = info;
+    if (isDenoInfo(info)) {
+      // Deno: `completed` settles when the response was fully sent or the client left.
+      info.completed.then(
+        () => this.#transportEnded(),
+        () => this.#transportEnded(),
+      );
+    }
+  }
+
+  get name(): string {
+    return `${this.request.method} ${pathOf(this.request.url)}`;
+  }
+
+  get ageMs(): number {
+    return performance.now() - this.startedAt;
+  }
+
+  get draining(): boolean {
+    return this.#owner.draining;
+  }
+
+  get signal(): AbortSignal {
+    return this.#scopeSource().signal;
+  }
+
+  get streamSignal(): AbortSignal {
+    return this.#streamSource().signal;
+  }
+
+  /** Resolves once the request is over: response sent (or body ended) and work settled. */
+  finished(): Promise<void> {
+    if (this.#settled) return Promise.resolve();
+    return (this.#done ??= Promise.withResolvers()).promise;
+  }
+
+  spawn<T>(
+    fn: (signal: AbortSignal) => T | PromiseLike<T>,
+    options?: ScopeSpawnOptions<T>,
+  ): Promise<T | undefined> {
+    validateFunction(fn, "fn");
+    validateOptions(options, "options", ["onComplete", "onCancel"]);
+    const { onComplete, onCancel } = options ?? {};
+    if (onComplete !== undefined) {
+      validateFunction(onComplete, "options.onComplete");
+    }
+    if (onCancel !== undefined) validateFunction(onCancel, "options.onCancel");
+    const source = this.#scopeSource();
+    const { promise, resolve } = Promise.withResolvers<T | undefined>();
+    let over = false;
+    const hook = (call: () => void) => {
+      try {
+        call();
+      } catch (error) {
+        this.#owner.failed(error, this.name);
+      }
+    };
+    const registration = source.onCancel((reason) => {
+      if (over) return;
+      over = true;
+      if (onCancel) hook(() => onCancel(reason));
+      resolve(undefined);
+    });
+    this.#pending++;
+    const settle = () => {
+      registration[Symbol.dispose]();
+      this.#pending--;
+      this.#maybeSettle();
+    };
+    let work: PromiseLike<T>;
+    try {
+      work = Promise.resolve(fn(source.signal));
+    } catch (error) {
+      work = Promise.reject(error);
+    }
+    work.then((value) => {
+      if (!over) {
+        over = true;
+        if (onComplete) hook(() => onComplete(value));
+        resolve(value);
+      }
+      settle();
+    }, (error) => {
+      if (!(source.isCancelled && error === source.reason)) {
+        this.#owner.failed(error, this.name);
+      }
+      if (!over) {
+        over = true;
+        if (onCancel) hook(() => onCancel(error));
+        resolve(undefined);
+      }
+      settle();
+    });
+    return promise;
+  }
+
+  untilBodyEnds(): void {
+    this.#keepForBody = true;
+  }
+
+  upgradeWebSocket(): { socket: ServerWebSocket; response: Response } {
+    const info = this.#info;
+    let socket: ServerWebSocket;
+    let response: Response;
+    if (isBunServer(info)) {
+      const bridge = new BunSocketBridge();
+      if (!(info as BunServer).upgrade(this.request, { data: bridge })) {
+        throw new TypeError("Cannot upgrade the request to a WebSocket");
+      }
+      socket = bridge;
+      response = UPGRADED;
+    } else {
+      const deno = denoHost();
+      if (deno === undefined) {
+        throw new TypeError(
+          "Cannot upgrade the request to a WebSocket: no Deno or Bun server",
+        );
+      }
+      ({ socket, response } = deno.upgradeWebSocket(this.request));
+    }
+    this.#owner.addSocket(socket);
+    return { socket, response };
+  }
+
+  /** The handler returned `response`; returns what to send. */
+  responded(response: Response): Response {
+    this.#responded = true;
+    if (this.#bodyOpen) {
+      // The body is one the scope streams itself (the SSE helper): it reports its end.
+    } else if (
+      this.#keepForBody && response !== UPGRADED && response.body !== null
+    ) {
+      this.#bodyOpen = true;
+      const remove = this.#owner.addBody((reason) => tracked.force(reason));
+      const tracked = trackBody(response.body, (how) => {
+        remove();
+        this.#bodyEnded(how);
+      });
+      response = new Response(tracked.body, response);
+    } else {
+      this.#scope?.cancel(new DOMException(RESPONDED, "AbortError"));
+    }
+    if (!isDenoInfo(this.#info)) this.#transportEnded();
+    return response;
+  }
+
+  /** The handler threw. */
+  threw(): void {
+    this.#responded = true;
+    this.#scope?.cancel(new DOMException(RESPONDED, "AbortError"));
+    if (!isDenoInfo(this.#info)) this.#transportEnded();
+  }
+
+  /** A body this scope streams itself (the SSE helper); returns the end callback. */
+  ownBody(force: (reason: unknown) => void): (how: BodyEnd) => void {
+    this.#keepForBody = true;
+    this.#bodyOpen = true;
+    const remove = this.#owner.addBody(force);
+    return (how) => {
+      remove();
+      this.#bodyEnded(how);
+    };
+  }
+
+  #bodyEnded(how: BodyEnd): void {
+    if (!this.#bodyOpen) return;
+    this.#bodyOpen = false;
+    if (how === "cancelled") this.#disconnected();
+    this.#scope?.cancel(new DOMException(RESPONDED, "AbortError"));
+    this.#maybeSettle();
+  }
+
+  #transportEnded(): void {
+    if (this.#transportDone) return;
+    this.#transportDone = true;
+    // Deno: the connection is done while the handler still works or a body still streams.
+    if (!this.#responded || this.#bodyOpen) this.#disconnected();
+    this.#maybeSettle();
+  }
+
+  #disconnected(): void {
+    this.#stream?.cancel(new DOMException(DISCONNECTED, "AbortError"));
+  }
+
+  #maybeSettle(): void {
+    if (this.#settled || !this.#transportDone || this.#bodyOpen) return;
+    if (this.#pending > 0) return;
+    this.#settled = true;
+    this.#unlisten?.();
+    this.#stream?.[Symbol.dispose]();
+    this.#done?.resolve();
+    this.#owner.settled(this);
+  }
+
+  #streamSource(): TokenSource {
+    if (this.#stream !== undefined) return this.#stream;
+    const stream = this.#stream = this.#owner.root.child();
+    if (this.#settled) {
+      stream.cancel(new DOMException(RESPONDED, "AbortError"));
+    } else if (!isDenoInfo(this.#info)) {
+      // Bun (and others): `request.signal` aborts when the client goes away. Deno's also
+      // aborts after every normal response and warns at exit: there `completed` is used.
+      const signal = this.request.signal;
+      const onAbort = () => this.#disconnected();
+      if (signal.aborted) {
+        queueMicrotask(onAbort);
+      } else {
+        signal.addEventListener("abort", onAbort, { once: true });
+        this.#unlisten = () => signal.removeEventListener("abort", onAbort);
+      }
+    }
+    return stream;
+  }
+
+  #scopeSource(): TokenSource {
+    if (this.#scope !== undefined) return this.#scope;
+    const scope = this.#scope = this.#streamSource().child();
+    if (this.#responded && !this.#bodyOpen) {
+      scope.cancel(new DOMException(RESPONDED, "AbortError"));
+    }
+    return scope;
+  }
+}
+
+export type { DenoServeInfo };

@@ -1,0 +1,173 @@
+import type { GracefulShutdown } from "../shutdown.ts";
+import { describe, validateFunction, validateOptions } from "../_validate.ts";
+import { bunWebSocketHandlers } from "./_bun_socket.ts";
+import { bunHost, denoHost } from "./_hosts.ts";
+import {
+  GracefulHttp,
+  type GracefulHttpOptions,
+  type ScopedHandler,
+} from "./graceful_http.ts";
+
+/**
+ * Options for {@linkcode serve}: the {@linkcode GracefulHttpOptions}, the handler, and
+ * where to listen.
+ *
+ * @example Listen on a free port of the loopback interface
+ * ```ts
+ * import { GracefulShutdown } from "@quiesce/quiesce";
+ * import { serve, type ServeOptions } from "@quiesce/quiesce/http";
+ *
+ * const shutdown = new GracefulShutdown({ signals: false });
+ * const options: ServeOptions = {
+ *   shutdown,
+ *   fetch: () => new Response("hello"),
+ *   hostname: "127.0.0.1",
+ *   port: 0,
+ *   readiness: "/healthz",
+ *   onListen: ({ port }) => console.log(`listening on ${port}`),
+ * };
+ * serve(options);
+ * await shutdown.shutdown();
+ * ```
+ */
+export interface ServeOptions extends GracefulHttpOptions {
+  /** The shutdown that drives the server. */
+  shutdown: GracefulShutdown;
+  /** The handler (Hono's `app.fetch` fits: it ignores the scope). */
+  fetch: ScopedHandler;
+  /** The port; default 8000. `0` picks a free one. */
+  port?: number;
+  /** The interface; default `"0.0.0.0"`. */
+  hostname?: string;
+  /** Called once the server listens, with the actual address. */
+  onListen?: (address: { hostname: string; port: number }) => void;
+}
+
+/**
+ * A server started by {@linkcode serve}.
+ *
+ * @example Read the port picked by the system
+ * ```ts
+ * import { GracefulShutdown } from "@quiesce/quiesce";
+ * import { type HttpServer, serve } from "@quiesce/quiesce/http";
+ * import { assert } from "@std/assert";
+ *
+ * const shutdown = new GracefulShutdown({ signals: false });
+ * const server: HttpServer = serve({
+ *   shutdown,
+ *   fetch: () => new Response("hello"),
+ *   hostname: "127.0.0.1",
+ *   port: 0,
+ * });
+ * assert(server.port > 0);
+ * await shutdown.shutdown();
+ * ```
+ */
+export interface HttpServer {
+  /** The port the server listens on. */
+  readonly port: number;
+  /** The interface the server listens on. */
+  readonly hostname: string;
+  /** The wrapper: `draining`, `inFlight()`. */
+  readonly http: GracefulHttp;
+}
+
+const KNOWN = [
+  "shutdown",
+  "fetch",
+  "port",
+  "hostname",
+  "onListen",
+  "name",
+  "readiness",
+  "liveness",
+  "onError",
+];
+
+/**
+ * Serves `options.fetch` with `Deno.serve` or `Bun.serve`, whichever runtime this is,
+ * through a {@linkcode GracefulHttp}: the listener stops when the drain begins (after
+ * `drainDelay`), gracefully (Deno `shutdown()`, Bun `stop()`), and at the deadline Bun's
+ * server is stopped with `stop(true)`. Deno's serve `signal` is never used: aborting it
+ * after `shutdown()` crashes the process.
+ *
+ * @example Serve until shutdown
+ * ```ts
+ * import { GracefulShutdown } from "@quiesce/quiesce";
+ * import { serve } from "@quiesce/quiesce/http";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const shutdown = new GracefulShutdown({ signals: false });
+ * const server = serve({
+ *   shutdown,
+ *   fetch: (request, scope) => new Response(`hello from ${scope.name}`),
+ *   hostname: "127.0.0.1",
+ *   port: 0,
+ * });
+ * const response = await fetch(`http://127.0.0.1:${server.port}/greet`);
+ * assertEquals(await response.text(), "hello from GET /greet");
+ * await shutdown.shutdown();
+ * ```
+ *
+ * @throws {TypeError} If an option has the wrong type, or this is neither Deno nor Bun.
+ */
+export function serve(options: ServeOptions): HttpServer {
+  validateOptions(options, "options", KNOWN);
+  if (options === undefined) {
+    throw new TypeError("Cannot use options: expected an options object");
+  }
+  const { shutdown, fetch, port = 8000, hostname = "0.0.0.0", onListen } =
+    options;
+  validateFunction(fetch, "options.fetch");
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new TypeError(
+      `Cannot use options.port: expected a port number, got ${describe(port)}`,
+    );
+  }
+  if (typeof hostname !== "string") {
+    throw new TypeError(
+      `Cannot use options.hostname: expected a string, got ${
+        describe(hostname)
+      }`,
+    );
+  }
+  if (onListen !== undefined) validateFunction(onListen, "options.onListen");
+  const http = new GracefulHttp(shutdown, fetch, {
+    name: options.name,
+    readiness: options.readiness,
+    liveness: options.liveness,
+    onError: options.onError,
+  });
+  const deno = denoHost();
+  if (deno !== undefined) {
+    const server = deno.serve({
+      port,
+      hostname,
+      onListen: (address) => onListen?.(address),
+    }, http.fetch);
+    http.attach({ stop: () => server.shutdown() });
+    return { port: server.addr.port, hostname: server.addr.hostname, http };
+  }
+  const bun = bunHost();
+  if (bun !== undefined) {
+    const server = bun.serve({
+      port,
+      hostname,
+      fetch: http.fetch,
+      websocket: bunWebSocketHandlers,
+    });
+    http.attach({
+      stop: () => server.stop(),
+      close: () => void server.stop(true),
+    });
+    const address = {
+      hostname: server.hostname ?? hostname,
+      port: server.port ?? port,
+    };
+    onListen?.(address);
+    return { ...address, http };
+  }
+  throw new TypeError(
+    "Cannot serve: this runtime has neither Deno.serve nor Bun.serve",
+  );
+}

@@ -1,0 +1,187 @@
+import { validateFunction, validateOptions } from "../_validate.ts";
+import { type RequestScope, Scope } from "./scope.ts";
+
+/**
+ * One server-sent event.
+ *
+ * @example An event with a type and an id
+ * ```ts
+ * import type { SseEvent } from "@quiesce/quiesce/http";
+ *
+ * const event: SseEvent = { event: "price", id: "42", data: JSON.stringify({ eur: 1.08 }) };
+ * console.log(event.event);
+ * ```
+ */
+export interface SseEvent {
+  /** The payload; several lines become several `data:` lines. */
+  data: string;
+  /** The event type (`event:`); default none, i.e. `message`. */
+  event?: string;
+  /** The event id (`id:`). */
+  id?: string;
+  /** The client's reconnection delay in milliseconds (`retry:`). */
+  retry?: number;
+}
+
+/**
+ * Sends one event (a string is the `data`). After the stream ended it does nothing and
+ * returns `false`.
+ *
+ * @example A producer written against `SseSend`
+ * ```ts
+ * import type { SseSend } from "@quiesce/quiesce/http";
+ *
+ * function greet(send: SseSend): void {
+ *   send("hello");
+ *   send({ event: "status", data: "ready" });
+ * }
+ * greet(() => true);
+ * ```
+ */
+export type SseSend = (event: SseEvent | string) => boolean;
+
+/**
+ * Options for {@linkcode sse}.
+ *
+ * @example A custom final event and an extra header
+ * ```ts
+ * import type { SseOptions } from "@quiesce/quiesce/http";
+ *
+ * const options: SseOptions = {
+ *   final: { event: "bye", data: "reconnect elsewhere", retry: 500 },
+ *   headers: { "x-accel-buffering": "no" },
+ * };
+ * console.log(options.final);
+ * ```
+ */
+export interface SseOptions {
+  /**
+   * The event sent when the listener stops, before the body ends cleanly; `false` for none.
+   * Default `{ event: "shutdown", data: "server shutting down" }`.
+   */
+  final?: SseEvent | false;
+  /** Extra response headers. */
+  headers?: HeadersInit;
+}
+
+const encoder = new TextEncoder();
+
+/** The wire form of `event`. */
+export function formatEvent(event: SseEvent | string): string {
+  const e = typeof event === "string" ? { data: event } : event;
+  let text = "";
+  if (e.event !== undefined) text += `event: ${e.event}\n`;
+  if (e.id !== undefined) text += `id: ${e.id}\n`;
+  if (e.retry !== undefined) text += `retry: ${e.retry}\n`;
+  for (const line of String(e.data).split(/\r\n|\r|\n/)) {
+    text += `data: ${line}\n`;
+  }
+  return `${text}\n`;
+}
+
+/**
+ * A `text/event-stream` response whose events `produce` sends. When the listener stops,
+ * the final event is sent and the body ends cleanly (no cut chunk, so clients see a normal
+ * end, not an error); when `produce` returns, the body ends; when the client goes away,
+ * `produce`'s signal aborts. The drain waits for the stream, and at the deadline the server
+ * ends it.
+ *
+ * @example Tick until the server drains
+ * ```ts
+ * import { GracefulShutdown, sleep } from "@quiesce/quiesce";
+ * import { serve, sse } from "@quiesce/quiesce/http";
+ * import { assertStringIncludes } from "@std/assert";
+ *
+ * const shutdown = new GracefulShutdown({ signals: false });
+ * const server = serve({
+ *   shutdown,
+ *   hostname: "127.0.0.1",
+ *   port: 0,
+ *   fetch: (_request, scope) =>
+ *     sse(scope, async (send, signal) => {
+ *       for (let n = 1; !signal.aborted; n++) {
+ *         send(`tick ${n}`);
+ *         await sleep(20, { signal }).catch(() => {});
+ *       }
+ *     }),
+ * });
+ * const response = await fetch(`http://127.0.0.1:${server.port}/`);
+ * setTimeout(() => shutdown.shutdown(), 50);
+ * const text = await response.text(); // ends cleanly when the listener stops
+ * assertStringIncludes(text, "data: tick 1\n\n");
+ * assertStringIncludes(text, "event: shutdown\n");
+ * await shutdown.done();
+ * ```
+ *
+ * @throws {TypeError} If `scope` is not a request scope, `produce` not a function, or an
+ * option has the wrong type.
+ */
+export function sse(
+  scope: RequestScope,
+  produce: (send: SseSend, signal: AbortSignal) => unknown,
+  options?: SseOptions,
+): Response {
+  if (!(scope instanceof Scope)) {
+    throw new TypeError(
+      "Cannot use scope: expected the RequestScope a GracefulHttp handler got",
+    );
+  }
+  validateFunction(produce, "produce");
+  validateOptions(options, "options", ["final", "headers"]);
+  const final = options?.final ??
+    { event: "shutdown", data: "server shutting down" };
+  const signal = scope.streamSignal;
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  let open = true;
+  const end = scope.ownBody((reason) => {
+    if (!open) return;
+    open = false;
+    signal.removeEventListener("abort", onAbort);
+    try {
+      controller.error(reason);
+    } catch {
+      // Already closed.
+    }
+  });
+  const finish = (withFinal: boolean) => {
+    if (!open) return;
+    open = false;
+    signal.removeEventListener("abort", onAbort);
+    if (withFinal && final !== false) {
+      controller.enqueue(encoder.encode(formatEvent(final)));
+    }
+    controller.close();
+    end("done");
+  };
+  // The listener stopped (final event) or the client went away (the body is cancelled).
+  const onAbort = () => finish(scope.draining);
+  const send: SseSend = (event) => {
+    if (!open) return false;
+    controller.enqueue(encoder.encode(formatEvent(event)));
+    return true;
+  };
+  const body = new ReadableStream<Uint8Array>({
+    start(c) {
+      controller = c;
+    },
+    cancel() {
+      if (!open) return;
+      open = false;
+      signal.removeEventListener("abort", onAbort);
+      end("cancelled");
+    },
+  });
+  if (signal.aborted) {
+    queueMicrotask(onAbort);
+  } else {
+    signal.addEventListener("abort", onAbort, { once: true });
+    queueMicrotask(() => {
+      if (!open) return;
+      scope.spawn(() => produce(send, signal)).then(() => finish(false));
+    });
+  }
+  const headers = new Headers(options?.headers);
+  headers.set("content-type", "text/event-stream");
+  if (!headers.has("cache-control")) headers.set("cache-control", "no-cache");
+  return new Response(body, { headers });
+}
