@@ -3,6 +3,7 @@
 import { ShutdownTimeoutError, type Straggler } from "./errors.ts";
 import type { TaskGroup } from "./task_group.ts";
 import { deadline } from "./wait.ts";
+import { startTimer } from "./_timer.ts";
 
 /** A registered cleanup step. */
 export interface CleanupStep {
@@ -90,7 +91,10 @@ export interface DrainOutcome {
 interface DrainInput {
   group: TaskGroup<unknown>;
   steps: CleanupStep[];
+  /** The whole shutdown's budget, for messages. */
   timeout: number;
+  /** When the budget ends, as `performance.now()` (it began at the first signal). */
+  deadlineAt: number;
   onProgress: ((progress: DrainProgress) => void) | undefined;
   onFailure: (failure: ShutdownFailure) => void;
   onStepsStart: () => void;
@@ -143,18 +147,45 @@ async function runStep(
   return await deadline(settled, left).catch(() => TIMED_OUT);
 }
 
+/**
+ * Waits for the group's tasks until none runs or the deadline passes, then closes the
+ * group and the steps (`onStepsStart`). A task spawned while this waits (it runs with an
+ * aborted signal) is waited for too: the group closes only in the same turn in which it is
+ * seen empty, so nothing can slip in between. Returns whether the deadline passed.
+ */
+async function waitForTasks(
+  input: DrainInput,
+  stragglers: Straggler[],
+): Promise<boolean> {
+  const { group, deadlineAt, onStepsStart } = input;
+  let timedOut = false;
+  while (group.running > 0) {
+    try {
+      await group.waitAll({
+        timeout: Math.max(0, deadlineAt - performance.now()),
+      });
+    } catch (error) {
+      if (!(error instanceof ShutdownTimeoutError)) throw error;
+      timedOut = true;
+      stragglers.push(...error.stragglers);
+      break;
+    }
+  }
+  onStepsStart();
+  return timedOut;
+}
+
 /** Runs the drain; never rejects. */
 export async function drain(input: DrainInput): Promise<DrainOutcome> {
-  const { group, steps, timeout, onProgress, onFailure, onStepsStart } = input;
+  const { group, steps, timeout, deadlineAt, onProgress, onFailure } = input;
   const started = performance.now();
-  const deadlineAt = started + timeout;
   const stragglers: Straggler[] = [];
   let current: { name: string; startedAt: number } | undefined;
   // Cleanup steps get a signal that aborts when the shared deadline passes.
   const expiry = new AbortController();
-  const expiryTimer = timeout === Infinity ? undefined : setTimeout(
+  const stopExpiryTimer = startTimer(
+    Math.max(0, deadlineAt - started),
     () => expiry.abort(expiredReason(timeout)),
-    Math.min(timeout, 2 ** 31 - 1),
   );
   const progressTimer = onProgress === undefined
     ? undefined
@@ -175,14 +206,7 @@ export async function drain(input: DrainInput): Promise<DrainOutcome> {
 
   let timedOut = false;
   try {
-    try {
-      await group.waitAll({ timeout });
-    } catch (error) {
-      if (!(error instanceof ShutdownTimeoutError)) throw error;
-      timedOut = true;
-      stragglers.push(...error.stragglers);
-    }
-    onStepsStart();
+    timedOut = await waitForTasks(input, stragglers);
     for (const step of steps.toReversed()) {
       current = { name: step.name, startedAt: performance.now() };
       const stepped = await runStep(
@@ -200,7 +224,7 @@ export async function drain(input: DrainInput): Promise<DrainOutcome> {
       current = undefined;
     }
   } finally {
-    clearTimeout(expiryTimer);
+    stopExpiryTimer();
     clearInterval(progressTimer);
   }
   return { timedOut, stragglers };

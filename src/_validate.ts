@@ -134,6 +134,7 @@ export function validateThenable(value: unknown, name: string): void {
 /** A short description of a value for error messages. */
 export function describe(value: unknown): string {
   if (value === null) return "null";
+  if (value === undefined) return "undefined";
   if (typeof value === "string") return `the string "${value}"`;
   if (typeof value === "function") return "a function";
   if (typeof value === "object") {

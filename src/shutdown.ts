@@ -1,7 +1,7 @@
 import { drain, type DrainProgress, type ShutdownFailure } from "./_drain.ts";
 import { CleanupSteps } from "./_cleanup_steps.ts";
 import { ShutdownTimeoutError } from "./errors.ts";
-import type { ShutdownSignal } from "./signals.ts";
+import type { ShutdownSignal, SignalSource } from "./signals.ts";
 import {
   type GracefulShutdownOptions,
   type ShutdownReport,
@@ -11,7 +11,13 @@ import type { Task, TaskFunction } from "./task.ts";
 import { TaskGroup } from "./task_group.ts";
 import { type ShutdownToken, TokenSource } from "./token.ts";
 import { sleep } from "./wait.ts";
-import { validateFunction, validateMs } from "./_validate.ts";
+import { reportUncaught } from "./_report.ts";
+import {
+  describe,
+  validateFunction,
+  validateMs,
+  validateThenable,
+} from "./_validate.ts";
 
 export type {
   GracefulShutdownOptions,
@@ -22,8 +28,11 @@ export type {
  * Coordinates a graceful shutdown: a root token for every task, OS signals or a manual
  * trigger, then a bounded drain. The escalation, in order: `onSignal` and subscribers run
  * and `draining` becomes true; after `drainDelay` the root token is cancelled; spawned tasks
- * are awaited, then cleanup steps (`defer`, `use`) run in reverse order, all within
- * `timeout`; failures are collected and stragglers named in the {@linkcode ShutdownReport}.
+ * are awaited, then cleanup steps (`defer`, `use`) run in reverse order; `timeout` covers
+ * all of it, from the first signal (the delay included); failures are collected and
+ * stragglers named in the {@linkcode ShutdownReport}. Everything runs exactly once, even
+ * when a hook calls back in (`shutdown()` from `onSignal`, a subscriber or an abort
+ * listener).
  *
  * @example Serve until SIGINT/SIGTERM, then drain
  * ```ts
@@ -57,6 +66,8 @@ export class GracefulShutdown implements AsyncDisposable {
   #done: PromiseWithResolvers<ShutdownReport> | undefined;
   #report: Promise<ShutdownReport> | undefined;
   #removeListeners: (() => void) | undefined;
+  #listening = false;
+  #holds: Set<ReturnType<typeof setInterval>> | undefined;
 
   /**
    * Creates the coordinator and starts listening to signals (see `options.signals`).
@@ -78,18 +89,43 @@ export class GracefulShutdown implements AsyncDisposable {
         this.#fail({ source: "task", name: task.name, error }),
     });
     const outside = settings.signal;
-    const signals = settings.signals;
     if (outside?.aborted) {
       this.#trigger("manual", outside.reason);
       return;
     }
-    if (outside) {
+    // The source first: if it throws, nothing else is registered yet.
+    if (settings.signals !== false) this.#listen(settings.signals);
+    if (outside && this.#signal === undefined) {
       const onAbort = () => this.#trigger("manual", outside.reason);
       outside.addEventListener("abort", onAbort, { once: true });
       this.#root.onCancel(() => outside.removeEventListener("abort", onAbort));
     }
-    if (signals !== false) {
-      this.#removeListeners = signals((signal) => this.#trigger(signal));
+  }
+
+  #listen(source: SignalSource): void {
+    const remove = source((signal) => this.#trigger(signal));
+    if (typeof remove !== "function") {
+      throw new TypeError(
+        `Cannot use options.signals: the source returned ${
+          describe(remove)
+        }, not a function that removes its listeners`,
+      );
+    }
+    if (this.#signal !== undefined) {
+      // The source fired while it was being installed: the shutdown began before the
+      // remover existed, so remove its listeners now.
+      this.#removeSignalListeners(remove);
+      return;
+    }
+    this.#removeListeners = remove;
+    this.#listening = true;
+  }
+
+  #removeSignalListeners(remove: (() => void) | undefined): void {
+    try {
+      remove?.();
+    } catch (error) {
+      this.#fail({ source: "callback", name: "signals remover", error });
     }
   }
 
@@ -144,10 +180,29 @@ export class GracefulShutdown implements AsyncDisposable {
     return this.#trigger("manual", reason);
   }
 
-  /** Resolves with the signal that began the shutdown, whatever triggered it. */
+  /**
+   * Resolves with the signal that began the shutdown, whatever triggered it. While it is
+   * pending on a signal source, the process stays alive (signal listeners alone do not keep
+   * Deno, Bun or Node running; Node would exit 13 on an unsettled top-level await).
+   */
   wait(): Promise<ShutdownSignal> {
     if (this.#signal !== undefined) return Promise.resolve(this.#signal);
-    return (this.#triggered ??= Promise.withResolvers()).promise;
+    if (this.#triggered === undefined) {
+      this.#triggered = Promise.withResolvers();
+      this.#holdUntil(this.#triggered.promise);
+    }
+    return this.#triggered.promise;
+  }
+
+  /** Keeps the event loop alive until `promise` settles, while a signal may still come. */
+  #holdUntil(promise: Promise<unknown>): void {
+    if (!this.#listening) return;
+    const timer = setInterval(() => {}, 2 ** 30);
+    (this.#holds ??= new Set()).add(timer);
+    promise.then(() => {
+      clearInterval(timer);
+      this.#holds?.delete(timer);
+    });
   }
 
   /**
@@ -175,20 +230,41 @@ export class GracefulShutdown implements AsyncDisposable {
     }
   }
 
-  /** Resolves with the report of the shutdown, once one has run (however it was triggered). */
+  /**
+   * Resolves with the report of the shutdown, once one has run (however it was triggered).
+   * Like {@linkcode GracefulShutdown.wait}, keeps the process alive while it is pending.
+   */
   done(): Promise<ShutdownReport> {
-    return this.#report ?? (this.#done ??= Promise.withResolvers()).promise;
+    if (this.#report !== undefined) return this.#report;
+    if (this.#done === undefined) {
+      this.#done = Promise.withResolvers();
+      this.#holdUntil(this.#done.promise);
+    }
+    return this.#done.promise;
   }
 
   /**
    * Runs `work` (a promise, or a function given the shutdown signal) until it settles or
    * shutdown begins: resolves with its value, or `undefined` if shutdown came first. When
    * shutdown has already begun, a function is not called at all.
+   *
+   * @throws {TypeError} If `work` is neither a promise nor a function.
    */
   runUntilShutdown<T>(
     work: PromiseLike<T> | ((signal: AbortSignal) => T | PromiseLike<T>),
   ): Promise<T | undefined> {
     const token = this.#root.token;
+    if (typeof work !== "function") {
+      try {
+        validateThenable(work, "work");
+      } catch {
+        throw new TypeError(
+          `Cannot use work: expected a promise or a function, got ${
+            describe(work)
+          }`,
+        );
+      }
+    }
     if (typeof work === "function") {
       if (token.isShutdown) return Promise.resolve(undefined);
       try {
@@ -207,9 +283,12 @@ export class GracefulShutdown implements AsyncDisposable {
 
   /**
    * Spawns a named task on the coordinator's group: cancelled on shutdown and awaited by the
-   * drain. A failure is reported through `onError` and collected in the report.
+   * drain. A failure is reported through `onError` and collected in the report. A task
+   * spawned while the drain waits for tasks still runs, with an already-aborted signal, and
+   * the drain waits for it too.
    *
-   * @throws {TaskGroupClosedError} Once cleanup steps have started.
+   * @throws {TypeError} If `name` is not a non-empty string or `fn` is not a function.
+   * @throws {TaskGroupClosedError} Once the drain has moved on to cleanup steps.
    */
   spawn<T>(name: string, fn: TaskFunction<T>): Task<T> {
     return this.#group.spawn(name, fn) as Task<T>;
@@ -244,9 +323,15 @@ export class GracefulShutdown implements AsyncDisposable {
   /**
    * Begins the shutdown, waits for the drain, then runs `cleanup`: resolves with its result,
    * or reports its failure through `onError` and rejects with it.
+   *
+   * @throws {TypeError} If `cleanup` is not a function (synchronously, nothing started).
    */
-  async performShutdown<T>(cleanup: () => T | PromiseLike<T>): Promise<T> {
+  performShutdown<T>(cleanup: () => T | PromiseLike<T>): Promise<T> {
     validateFunction(cleanup, "cleanup");
+    return this.#performShutdown(cleanup);
+  }
+
+  async #performShutdown<T>(cleanup: () => T | PromiseLike<T>): Promise<T> {
     await this.shutdown();
     try {
       return await cleanup();
@@ -280,30 +365,31 @@ export class GracefulShutdown implements AsyncDisposable {
 
   #trigger(signal: ShutdownSignal, reason?: unknown): Promise<ShutdownReport> {
     if (this.#report !== undefined) return this.#report;
+    // The report exists before any hook runs, so a hook that calls back in (shutdown() from
+    // onSignal, a subscriber or an abort listener) gets this same shutdown, not a second one.
+    const report = Promise.withResolvers<ShutdownReport>();
+    this.#report = report.promise;
     this.#signal = signal;
     const started = performance.now();
-    this.#removeListeners?.();
+    const remove = this.#removeListeners;
     this.#removeListeners = undefined;
+    this.#listening = false;
+    this.#removeSignalListeners(remove);
     if (this.#onSignal) this.#call("onSignal", this.#onSignal, signal);
-    for (const subscriber of this.#subscribers) {
+    const subscribers = Array.from(this.#subscribers);
+    this.#subscribers.clear();
+    for (const subscriber of subscribers) {
       this.#call("subscriber", subscriber, signal);
     }
-    this.#subscribers.clear();
     this.#triggered?.resolve(signal);
     const cause = reason ??
       new DOMException(`Shutdown requested (${signal})`, "AbortError");
-    if (this.#drainDelay === 0) this.#cancelRoot(cause);
-    this.#report = this.#runDrain(signal, cause, started);
-    this.#report.then((report) => this.#done?.resolve(report));
+    if (this.#drainDelay === 0) this.#root.cancel(cause);
+    this.#runDrain(signal, cause, started).then((outcome) => {
+      report.resolve(outcome);
+      this.#done?.resolve(outcome);
+    });
     return this.#report;
-  }
-
-  #cancelRoot(reason: unknown): void {
-    try {
-      this.#root.cancel(reason);
-    } catch (error) {
-      this.#fail({ source: "callback", name: "onCancel", error });
-    }
   }
 
   async #runDrain(
@@ -313,12 +399,13 @@ export class GracefulShutdown implements AsyncDisposable {
   ): Promise<ShutdownReport> {
     if (this.#drainDelay > 0) {
       await sleep(this.#drainDelay);
-      this.#cancelRoot(reason);
+      this.#root.cancel(reason);
     }
     const outcome = await drain({
       group: this.#group,
       steps: this.#steps.list,
       timeout: this.#timeout,
+      deadlineAt: started + this.#timeout,
       onProgress: this.#onProgress,
       onFailure: (failure) => this.#fail(failure),
       onStepsStart: () => {
@@ -360,10 +447,15 @@ export class GracefulShutdown implements AsyncDisposable {
     // Failures before the shutdown were reported when they happened; keeping them all would
     // grow without bound in a long-lived server.
     if (this.#signal !== undefined) this.#failures.push(failure);
+    // The reporter itself failing has nobody left to tell but the platform; the shutdown
+    // goes on, and the original failure is still in the report.
     try {
-      this.#onError(failure);
-    } catch {
-      // A failing reporter must not stop the shutdown; the failure is still in the report.
+      const result = this.#onError(failure) as unknown;
+      if (typeof (result as PromiseLike<unknown>)?.then === "function") {
+        (result as PromiseLike<unknown>).then(undefined, reportUncaught);
+      }
+    } catch (error) {
+      reportUncaught(error);
     }
   }
 }

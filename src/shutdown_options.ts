@@ -44,7 +44,11 @@ import {
  * ```
  */
 export interface GracefulShutdownOptions {
-  /** Milliseconds the drain (tasks, then cleanup steps) may take. Default 30 000. */
+  /**
+   * Milliseconds the whole shutdown may take, from the first signal: `drainDelay`, then the
+   * drain of tasks and cleanup steps. Default 30 000. Fit it inside the platform's kill
+   * deadline (Deno Deploy: 5 s; Kubernetes: `terminationGracePeriodSeconds`).
+   */
   timeout?: number;
   /** Called once, first thing, when shutdown begins; errors are reported, not thrown. */
   onSignal?: (signal: ShutdownSignal) => void;
@@ -59,7 +63,8 @@ export interface GracefulShutdownOptions {
   signal?: AbortSignal;
   /**
    * Milliseconds between the first signal and cancelling the tasks, while `draining` is
-   * already true: time for a load balancer to see failing health checks. Default 0.
+   * already true: time for a load balancer to see failing health checks. Default 0. Part of
+   * `timeout`, so it must be finite and at most `timeout`.
    */
   drainDelay?: number;
   /**
@@ -150,6 +155,11 @@ export function shutdownSettings(
   validateOptions(options, "options", SHUTDOWN_OPTIONS);
   const timeout = validateMs(options?.timeout ?? 30_000, "options.timeout");
   const drainDelay = validateMs(options?.drainDelay ?? 0, "options.drainDelay");
+  if (drainDelay === Infinity || drainDelay > timeout) {
+    throw new RangeError(
+      `Cannot use options.drainDelay: expected a finite number of milliseconds no larger than options.timeout (${timeout}), which covers the whole shutdown; got ${drainDelay}`,
+    );
+  }
   for (const name of ["onSignal", "onError"] as const) {
     if (options?.[name] !== undefined) {
       validateFunction(options[name], `options.${name}`);

@@ -1,6 +1,12 @@
 import type { GracefulShutdown } from "./shutdown.ts";
 import type { Task } from "./task.ts";
-import { validateFunction } from "./_validate.ts";
+import { reportUncaught } from "./_report.ts";
+import {
+  describe,
+  validateFunction,
+  validateName,
+  validateOptions,
+} from "./_validate.ts";
 
 /**
  * A lifecycle event of a task spawned through a {@linkcode TaskSpawner}.
@@ -55,7 +61,10 @@ export interface SpawnEvent {
  * ```
  */
 export interface TaskSpawnerOptions {
-  /** Told when each task starts and how it ends (the seed logs these). */
+  /**
+   * Told when each task starts and how it ends. If it throws, the error is reported as
+   * uncaught (`reportError`) and the task is not affected.
+   */
   onEvent?: (event: SpawnEvent) => void;
 }
 
@@ -85,12 +94,18 @@ export class TaskSpawner {
   /**
    * Creates a spawner over `shutdown`.
    *
-   * @throws {TypeError} If `shutdown` is not a `GracefulShutdown`-like object.
+   * @throws {TypeError} If `shutdown` is not a `GracefulShutdown`-like object, or an
+   * option has the wrong type.
    */
   constructor(shutdown: GracefulShutdown, options?: TaskSpawnerOptions) {
-    if (typeof (shutdown as { spawn?: unknown })?.spawn !== "function") {
-      throw new TypeError("Cannot use shutdown: expected a GracefulShutdown");
+    if (typeof (shutdown as { spawn?: unknown } | null)?.spawn !== "function") {
+      throw new TypeError(
+        `Cannot use shutdown: expected a GracefulShutdown, got ${
+          describe(shutdown)
+        }`,
+      );
     }
+    validateOptions(options, "options", ["onEvent"]);
     if (options?.onEvent !== undefined) {
       validateFunction(options.onEvent, "options.onEvent");
     }
@@ -139,17 +154,23 @@ export class TaskSpawner {
     name: string,
     fn: (signal: AbortSignal) => T | PromiseLike<T>,
   ): Task<T> {
+    validateName(name, "name");
+    validateFunction(fn, "fn");
     const onEvent = this.#onEvent;
     if (onEvent === undefined) return this.#shutdown.spawn(name, fn);
+    const tell = (event: SpawnEvent["event"]) => {
+      try {
+        onEvent({ task: name, event });
+      } catch (error) {
+        reportUncaught(error);
+      }
+    };
     const task = this.#shutdown.spawn(name, (signal) => {
-      onEvent({ task: name, event: "started" });
+      tell("started");
       return fn(signal);
     });
     task.finished().then(() => {
-      onEvent({
-        task: name,
-        event: task.status === "running" ? "cancelled" : task.status,
-      });
+      tell(task.status === "running" ? "cancelled" : task.status);
     });
     return task;
   }

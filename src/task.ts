@@ -1,4 +1,4 @@
-import type { TokenSource } from "./token.ts";
+import { releaseSource, type TokenSource } from "./token.ts";
 import { wasObserved, watchSignal } from "./_observed_signal.ts";
 
 /**
@@ -104,16 +104,6 @@ export interface TaskOwner {
   onLateFailure(task: Task<unknown>, error: unknown): void;
 }
 
-let finishedReason: DOMException | undefined;
-
-/** The abort reason of a task's token once its work is over; shared, as it is hot. */
-function workFinishedReason(): DOMException {
-  return finishedReason ??= new DOMException(
-    "The task has finished",
-    "AbortError",
-  );
-}
-
 /** Whether `error` is just the work honouring its cancellation. */
 function isCancellationEcho(error: unknown, reason: unknown): boolean {
   if (error === reason) return true;
@@ -170,6 +160,7 @@ export class Task<T> implements PromiseLike<T | undefined>, AsyncDisposable {
   #reason: unknown = undefined;
   #awaited = false;
   #workDone = false;
+  #bornCancelled = false;
   #waiters: PromiseWithResolvers<T | undefined> | undefined;
   #workWaiters: PromiseWithResolvers<void> | undefined;
   #source!: TokenSource;
@@ -235,10 +226,15 @@ export class Task<T> implements PromiseLike<T | undefined>, AsyncDisposable {
 
   /**
    * Cancels the task: its signal aborts with `reason` and the handle settles as cancelled at
-   * once. Does nothing if the handle already settled.
+   * once. Does nothing if the handle already settled. A task spawned into a cancelled group
+   * already has an aborted signal; aborting it settles its handle with that signal's reason.
    */
   abort(reason?: unknown): void {
     if (this.#status !== "running") return;
+    if (this.#source.isCancelled) {
+      this.#settle("cancelled", this.#source.reason);
+      return;
+    }
     this.#source.cancel(
       reason ??
         new DOMException(`Task "${this.name}" was aborted`, "AbortError"),
@@ -277,13 +273,13 @@ export class Task<T> implements PromiseLike<T | undefined>, AsyncDisposable {
 
   #run(fn: TaskFunction<T>): void {
     const source = this.#source;
-    if (source.isCancelled) {
-      // Shutdown wins over work that has not started yet: the function never runs.
-      this.#settle("cancelled", source.reason);
-      this.#finish();
-      return;
+    // Spawned into a cancelled scope (a drain in progress), the work still runs, with an
+    // aborted signal, so a "flush on shutdown" task is never silently dropped; its handle
+    // settles with the work's own outcome.
+    this.#bornCancelled = source.isCancelled;
+    if (!this.#bornCancelled) {
+      source.onCancel((reason) => this.#settle("cancelled", reason));
     }
-    source.onCancel((reason) => this.#settle("cancelled", reason));
     let result: T | PromiseLike<T>;
     try {
       result = fn(watchSignal(source.signal));
@@ -305,7 +301,14 @@ export class Task<T> implements PromiseLike<T | undefined>, AsyncDisposable {
 
   #workSettled(ok: boolean, outcome: unknown): void {
     if (this.#status === "running") {
-      this.#settle(ok ? "completed" : "failed", outcome);
+      const reason = this.#source.reason;
+      if (
+        !ok && this.#bornCancelled && isCancellationEcho(outcome, reason)
+      ) {
+        this.#settle("cancelled", reason);
+      } else {
+        this.#settle(ok ? "completed" : "failed", outcome);
+      }
     } else if (!ok && !isCancellationEcho(outcome, this.#reason)) {
       this.#owner.onLateFailure(this as Task<unknown>, outcome);
     }
@@ -328,10 +331,9 @@ export class Task<T> implements PromiseLike<T | undefined>, AsyncDisposable {
   #finish(): void {
     if (this.#workDone) return;
     this.#workDone = true;
-    // The work is over: release its token so the group's token forgets it.
-    if (!this.#source.isCancelled) {
-      this.#source.cancel(workFinishedReason());
-    }
+    // The work is over: unlink its token so the group's token forgets it, without aborting
+    // the signal (a response body or child process started with it may still be in use).
+    releaseSource(this.#source);
     this.#workWaiters?.resolve();
     this.#owner.onFinished(this as Task<unknown>);
   }

@@ -13,7 +13,9 @@ import {
 import { type ShutdownToken, TokenSource } from "./token.ts";
 import { deadline } from "./wait.ts";
 import { Queue } from "./_queue.ts";
+import { reportUncaught } from "./_report.ts";
 import {
+  describe,
   validateFunction,
   validateMs,
   validateName,
@@ -69,7 +71,10 @@ export type FailurePolicy = "fail-fast" | "collect";
 export interface TaskGroupOptions {
   /** The group's token is a child of this token: its shutdown cancels every task. */
   parent?: ShutdownToken;
-  /** Aborting this signal cancels every task (and every later spawn starts cancelled). */
+  /**
+   * Aborting this signal cancels every task; later spawns run with an aborted signal. Any
+   * number of groups may share one signal at O(1) cost each.
+   */
   signal?: AbortSignal;
   /**
    * `"fail-fast"` (default): the first failure aborts the siblings and is thrown by
@@ -83,7 +88,10 @@ export interface TaskGroupOptions {
    * are forgotten once their work settles, and failures go only to `onError`.
    */
   joinable?: boolean;
-  /** Called for every task failure as it happens, including failures after cancellation. */
+  /**
+   * Called for every task failure as it happens, including failures after cancellation. If
+   * it throws, the error is reported as uncaught (`reportError`) and the group goes on.
+   */
   onError?: (error: unknown, task: Task<unknown>) => void;
 }
 
@@ -152,7 +160,8 @@ export class TaskGroup<T = unknown>
   #joinWaiters = new Queue<(next: [Task<T>, number] | undefined) => void>();
   #running = new Set<Task<T>>();
   #drainWaiters: Array<() => void> = [];
-  #failures: Array<{ task: Task<T>; error: unknown; late: boolean }> = [];
+  /** Failures not yet delivered by a join; one per task (a task fails early or late, never both). */
+  #failures = new Map<Task<T>, { error: unknown; late: boolean }>();
 
   /**
    * Creates an open, empty group.
@@ -172,17 +181,28 @@ export class TaskGroup<T = unknown>
     if (options?.onError !== undefined) {
       validateFunction(options.onError, "options.onError");
     }
+    const joinable = options?.joinable ?? true;
+    if (typeof joinable !== "boolean") {
+      throw new TypeError(
+        `Cannot use options.joinable: expected a boolean, got ${
+          describe(joinable)
+        }`,
+      );
+    }
     const parent = options?.parent;
     if (
       parent !== undefined &&
-      typeof (parent as ShutdownToken).child !== "function"
+      typeof (parent as ShutdownToken | null)?.child !== "function"
     ) {
       throw new TypeError(
-        "Cannot use options.parent: expected a ShutdownToken",
+        `Cannot use options.parent: expected a ShutdownToken, got ${
+          describe(parent)
+        }`,
       );
     }
+    validateSignal(options?.signal, "options.signal");
     this.#policy = failure;
-    this.#joinable = options?.joinable ?? true;
+    this.#joinable = joinable;
     this.#onError = options?.onError;
     const link = { signal: options?.signal };
     this.#source = parent?.child(link) ?? new TokenSource(link);
@@ -210,7 +230,8 @@ export class TaskGroup<T = unknown>
 
   /**
    * Starts `fn` as a task named `name`. `fn` runs synchronously up to its first `await`.
-   * On a cancelled group the task starts cancelled and `fn` never runs.
+   * On a cancelled (not closed) group `fn` still runs, with an already-aborted signal, and
+   * the group waits for it: work handed over during a drain is never silently dropped.
    *
    * @throws {TypeError} If `name` is not a non-empty string or `fn` is not a function.
    * @throws {TaskGroupClosedError} If the group is closed.
@@ -306,7 +327,7 @@ export class TaskGroup<T = unknown>
           throw new ShutdownTimeoutError(
             timeout,
             this.stragglers(),
-            this.#failures.map((f) => f.error),
+            Array.from(this.#failures.values(), (f) => f.error),
           );
         }
         throw error;
@@ -327,10 +348,15 @@ export class TaskGroup<T = unknown>
 
   /** Aborts every running task with `reason`; the group stays open for new tasks. */
   abortAll(reason?: unknown): void {
-    for (const task of [...this.#running]) task.abort(reason);
+    // One reason for all: a DOMException costs microseconds to build (a stack trace).
+    reason ??= new DOMException("The group aborted its tasks", "AbortError");
+    for (const task of Array.from(this.#running)) task.abort(reason);
   }
 
-  /** Cancels the group's token: every task is aborted and later spawns start cancelled. */
+  /**
+   * Cancels the group's token: every task is aborted, and later spawns run with an aborted
+   * signal (until `close()`).
+   */
   cancel(reason?: unknown): void {
     this.#source.cancel(reason);
   }
@@ -351,16 +377,18 @@ export class TaskGroup<T = unknown>
     );
     await this.waitAll();
     this.#source[Symbol.dispose]();
-    const unseen = this.#failures.filter((f) => f.late || !f.task.awaited);
-    this.#failures = [];
+    const unseen = Array.from(this.#failures).filter(([task, f]) =>
+      f.late || !task.awaited
+    );
+    this.#failures.clear();
     if (unseen.length === 0) return;
     if (this.#policy === "fail-fast" && unseen.length === 1) {
-      throw unseen[0]!.error;
+      throw unseen[0]![1].error;
     }
     throw new AggregateError(
-      unseen.map((f) => f.error),
+      unseen.map(([, f]) => f.error),
       `${unseen.length} task failure(s) were not joined: ${
-        unseen.map((f) => f.task.name).join(", ")
+        unseen.map(([task]) => task.name).join(", ")
       }`,
     );
   }
@@ -380,20 +408,21 @@ export class TaskGroup<T = unknown>
   #take(task: Task<T>): [Task<T>, number] {
     const seq = this.#unjoined.get(task) ?? Infinity;
     this.#unjoined.delete(task);
-    if (task.status === "failed") {
-      this.#failures = this.#failures.filter((f) => f.task !== task || f.late);
-    }
+    if (task.status === "failed") this.#failures.delete(task);
     return [task, seq];
   }
 
   #owner: TaskOwner = {
     onSettled: (settled) => {
       const task = settled as Task<T>;
+      // Queue the result before handling a failure: fail-fast then cancels the siblings,
+      // whose results must come out after the failure that caused them.
+      if (this.#joinable) {
+        const waiter = this.#joinWaiters.take();
+        if (waiter !== undefined) waiter(this.#take(task));
+        else this.#settled.push(task);
+      }
       if (task.status === "failed") this.#failed(task, task.error, false);
-      if (!this.#joinable) return;
-      const waiter = this.#joinWaiters.take();
-      if (waiter !== undefined) waiter(this.#take(task));
-      else this.#settled.push(task);
     },
     onFinished: (finished) => {
       this.#running.delete(finished as Task<T>);
@@ -404,10 +433,18 @@ export class TaskGroup<T = unknown>
   };
 
   #failed(task: Task<T>, error: unknown, late: boolean): void {
-    if (this.#joinable || this.#onError === undefined) {
-      this.#failures.push({ task, error, late });
+    const delivered = !late && task.status === "failed" &&
+      this.#joinable && !this.#unjoined.has(task);
+    if (!delivered && (this.#joinable || this.#onError === undefined)) {
+      this.#failures.set(task, { error, late });
     }
-    this.#onError?.(error, task as Task<unknown>);
+    if (this.#onError !== undefined) {
+      try {
+        this.#onError(error, task as Task<unknown>);
+      } catch (hookError) {
+        reportUncaught(hookError);
+      }
+    }
     if (!late && this.#policy === "fail-fast" && !this.#tripped) {
       this.#tripped = true;
       this.abortAll(

@@ -1,4 +1,6 @@
 import { abortQuietly } from "./_observed_signal.ts";
+import { linkOutside, unlinkOutside } from "./_outside_link.ts";
+import { reportUncaught } from "./_report.ts";
 import {
   validateFunction,
   validateOptions,
@@ -49,6 +51,17 @@ function defaultReason(message: string): DOMException {
   return new DOMException(message, "AbortError");
 }
 
+let release: (source: TokenSource) => void;
+
+/**
+ * Unlinks `source` from its parent and its outside signal without cancelling it: its work
+ * is over, so nothing should abort it any more, and a long-lived parent must forget it.
+ * Internal (a finished task's token).
+ */
+export function releaseSource(source: TokenSource): void {
+  release(source);
+}
+
 /** Validates `options` and returns its outside signal, if any. */
 function outsideSignal(
   options: TokenSourceOptions | undefined,
@@ -91,7 +104,7 @@ export class TokenSource implements Disposable {
   #controller: AbortController | undefined;
   #deferred: PromiseWithResolvers<void> | undefined;
   #view: ShutdownToken | undefined;
-  #unlinkOutside: (() => void) | undefined;
+  #outside: AbortSignal | undefined;
   #cancelled = false;
   #reason: unknown = undefined;
 
@@ -102,6 +115,10 @@ export class TokenSource implements Disposable {
    */
   constructor(options?: TokenSourceOptions) {
     this.#linkOutside(outsideSignal(options));
+  }
+
+  static {
+    release = (source) => source.#release();
   }
 
   /** The read-only view of this source, safe to hand to code that must not cancel. */
@@ -157,8 +174,10 @@ export class TokenSource implements Disposable {
    * Cancels this source and all its descendants, synchronously and in creation order.
    * Does nothing if already cancelled. Every descendant sees the same `reason`.
    *
+   * Never throws: like `AbortController.abort()`, a callback that throws is reported as an
+   * uncaught error (`reportError`) and the remaining callbacks still run.
+   *
    * @param reason Defaults to a `DOMException` named `AbortError`.
-   * @throws {AggregateError} If `onCancel` callbacks threw; every callback still ran.
    */
   cancel(reason?: unknown): void {
     if (this.#cancelled) return;
@@ -181,14 +200,7 @@ export class TokenSource implements Disposable {
     }
     const parent = this.#parent;
     if (parent !== undefined) parent.#children?.delete(this);
-    const errors: unknown[] = [];
-    for (const node of order) node.#notify(errors);
-    if (errors.length > 0) {
-      throw new AggregateError(
-        errors,
-        `${errors.length} cancellation callback(s) threw`,
-      );
-    }
+    for (const node of order) node.#notify();
   }
 
   /**
@@ -220,23 +232,36 @@ export class TokenSource implements Disposable {
     if (!this.#cancelled) this.cancel(disposed());
   }
 
-  /** Cancels this source when `outside` aborts; the listener goes when this source is cancelled. */
+  /** Cancels this source when `outside` aborts; the link goes when this source is cancelled. */
   #linkOutside(outside: AbortSignal | undefined): void {
     if (outside === undefined) return;
     if (outside.aborted) {
       this.cancel(outside.reason);
       return;
     }
-    const onAbort = () => this.cancel(outside.reason);
-    outside.addEventListener("abort", onAbort, { once: true });
-    this.#unlinkOutside = () => outside.removeEventListener("abort", onAbort);
+    this.#outside = outside;
+    linkOutside(outside, this);
   }
 
-  #notify(errors: unknown[]): void {
+  #unlinkOutside(): void {
+    if (this.#outside === undefined) return;
+    unlinkOutside(this.#outside, this);
+    this.#outside = undefined;
+  }
+
+  #release(): void {
+    if (this.#cancelled) return;
+    const parent = this.#parent;
+    if (parent !== undefined) parent.#children?.delete(this);
+    this.#parent = undefined;
+    this.#unlinkOutside();
+    this.#callbacks = undefined;
+  }
+
+  #notify(): void {
     this.#parent = undefined;
     this.#children = undefined;
-    this.#unlinkOutside?.();
-    this.#unlinkOutside = undefined;
+    this.#unlinkOutside();
     if (this.#controller !== undefined) {
       abortQuietly(this.#controller, this.#reason);
     }
@@ -247,7 +272,7 @@ export class TokenSource implements Disposable {
         try {
           callback(this.#reason);
         } catch (error) {
-          errors.push(error);
+          reportUncaught(error);
         }
       }
     }
@@ -285,7 +310,13 @@ export class ShutdownToken {
     this.#source = source;
   }
 
-  /** An `AbortSignal` for `fetch`, `Deno.serve` and friends; aborts on shutdown. */
+  /**
+   * An `AbortSignal` that aborts on shutdown, for `fetch`, streams, timers and friends.
+   *
+   * Do not hand it to `Deno.serve({ signal })` when you also call `server.shutdown()`:
+   * aborting Deno's serve signal after `shutdown()` crashes the process. For servers, use
+   * `@quiesce/quiesce/http`, which stops the listener at the right moment.
+   */
   get signal(): AbortSignal {
     return this.#source.signal;
   }

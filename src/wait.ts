@@ -4,6 +4,7 @@ import {
   validateSignal,
   validateThenable,
 } from "./_validate.ts";
+import { startTimer } from "./_timer.ts";
 
 /**
  * Options for {@linkcode sleep} and {@linkcode deadline}.
@@ -29,22 +30,6 @@ export interface WaitOptions {
 }
 
 // setTimeout fires at once for delays above 2^31-1 ms, so longer waits are chained.
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/** Calls `fn` after `ms` (chaining timers past the 24.8-day limit); returns a canceller. */
-function startTimer(ms: number, fn: () => void): () => void {
-  if (ms === Infinity) return () => {};
-  let id: ReturnType<typeof setTimeout>;
-  const arm = (left: number) => {
-    id = setTimeout(
-      left > MAX_TIMER_MS ? () => arm(left - MAX_TIMER_MS) : fn,
-      Math.min(left, MAX_TIMER_MS),
-    );
-  };
-  arm(ms);
-  return () => clearTimeout(id);
-}
-
 /**
  * Resolves after `ms` milliseconds, or rejects with `signal.reason` as soon as `signal`
  * aborts. The timer and the abort listener are removed when the wait settles.

@@ -219,18 +219,27 @@ Deno.test("progress is reported while a drain takes longer than a second", async
   assertLess(first!.remainingMs, 9_200);
 });
 
-Deno.test("shutdown wins: no new work starts once shutdown began", async () => {
+Deno.test("work spawned while the drain waits for tasks runs with an aborted signal and is awaited; runUntilShutdown does not start work", async () => {
   const shutdown = new GracefulShutdown(quiet);
   const stopping = Promise.withResolvers<void>();
   shutdown.spawn("still stopping", () => stopping.promise);
+  const order: string[] = [];
+  shutdown.defer(() => order.push("cleanup"));
   const done = shutdown.shutdown();
   let ran = false;
   assertEquals(await shutdown.runUntilShutdown(() => ran = true), undefined);
-  const task = shutdown.spawn("late", () => ran = true);
-  assertEquals(task.status, "cancelled");
   assertFalse(ran);
+  const flush = shutdown.spawn("flush on shutdown", async (signal) => {
+    order.push(`flush started, aborted=${signal.aborted}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    order.push("flush done");
+  });
+  assertEquals(flush.status, "running");
   stopping.resolve();
-  await done;
+  const report = await done;
+  assertEquals(order, ["flush started, aborted=true", "flush done", "cleanup"]);
+  assertEquals(flush.status, "completed");
+  assertEquals(report.ok, true);
   assertThrows(
     () => shutdown.spawn("after cleanup", () => {}),
     TaskGroupClosedError,

@@ -236,17 +236,59 @@ Deno.test("an awaited failure reaches the awaiter and is not thrown again by dis
   await group[Symbol.asyncDispose]();
 });
 
-Deno.test("shutdown wins: on a cancelled group a task starts cancelled and never runs", async () => {
+Deno.test("on a cancelled group a new task still runs, with an aborted signal, and the group waits for it", async () => {
   await using group = new TaskGroup();
   group.cancel("closed for the night");
-  let ran = false;
-  const task = group.spawn("late", () => ran = true);
-  assertFalse(ran);
-  assertEquals(task.result, {
-    name: "late",
-    status: "cancelled",
-    reason: "closed for the night",
+  const flushed = Promise.withResolvers<void>();
+  let seen: AbortSignal | undefined;
+  const task = group.spawn("flush", async (signal) => {
+    seen = signal;
+    await flushed.promise;
+    return "flushed";
   });
+  assert(seen?.aborted);
+  assertEquals(seen?.reason, "closed for the night");
+  assertEquals(task.status, "running");
+  assertEquals(group.running, 1);
+  let waited = false;
+  const drained = group.waitAll().then(() => waited = true);
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  assertFalse(waited);
+  flushed.resolve();
+  await drained;
+  assertEquals(task.result, {
+    name: "flush",
+    status: "completed",
+    value: "flushed",
+  });
+});
+
+Deno.test("on a cancelled group, work that rejects with the abort reason settles as cancelled", async () => {
+  await using group = new TaskGroup();
+  group.cancel("closed");
+  const task = group.spawn("nap", (signal) => sleep(60_000, { signal }));
+  await task.finished();
+  assertEquals(task.result, {
+    name: "nap",
+    status: "cancelled",
+    reason: "closed",
+  });
+});
+
+Deno.test("abort() on a task born into a cancelled group settles it at once with the group's reason", async () => {
+  await using group = new TaskGroup();
+  group.cancel("closed");
+  const gate = Promise.withResolvers<void>();
+  const task = group.spawn("stuck", () => gate.promise);
+  task.abort("ignored: the signal already aborted");
+  assertEquals(task.result, {
+    name: "stuck",
+    status: "cancelled",
+    reason: "closed",
+  });
+  assert(task.isRunning);
+  gate.resolve();
+  await task.finished();
 });
 
 Deno.test("a parent token or a signal cancels every task", async () => {

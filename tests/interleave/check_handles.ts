@@ -26,7 +26,8 @@ function checkReason(s: Scenario, rec: Rec): void {
     );
   }
   if (
-    rec.fnCalls === 1 && rec.reaction !== "ignore" && rec.kind === "gated"
+    rec.fnCalls === 1 && rec.reaction !== "ignore" && rec.kind === "gated" &&
+    rec.bornCancelled === undefined
   ) {
     // The work learns of it through its signal, with the same reason, at the same time.
     s.check(

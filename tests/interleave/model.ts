@@ -16,8 +16,13 @@ export function settle(
 ): void {
   rec.status = status;
   if (status === "cancelled") rec.reason = reason;
+  // The result is queued (or handed to a join) before a failure is handled, so the
+  // siblings fail-fast cancels come out after the failure that caused it.
+  if (s.config.joinable) handOver(s, rec);
   if (status === "failed") recordFailure(s, rec, outcome, false);
-  if (!s.config.joinable) return;
+}
+
+function handOver(s: Scenario, rec: Rec): void {
   const joiner = s.joiner;
   if (joiner?.kind === "next" && !joiner.done) {
     joiner.done = true;
@@ -48,8 +53,10 @@ function recordFailure(
 ): void {
   const failure = { rec, error, late, afterTrigger: s.triggered };
   s.failures.push(failure);
-  // A non-joinable group with onError hands its failures there, and keeps none.
-  if (s.config.joinable || !s.config.onError) {
+  // A non-joinable group with onError hands its failures there, and keeps none; a failure
+  // a join already took is delivered, and not kept either.
+  const delivered = !late && rec.joined;
+  if ((s.config.joinable || !s.config.onError) && !delivered) {
     s.recorded.push(failure);
   }
   if (late) s.coverage.lateFailure++;
@@ -70,7 +77,8 @@ export function cancelRunning(
 ): void {
   const hit = s.recs.filter((r) => r.status === "running");
   for (const rec of hit) {
-    const spec = typeof reason === "function" ? reason(rec) : reason;
+    const spec = rec.bornCancelled ??
+      (typeof reason === "function" ? reason(rec) : reason);
     settle(s, rec, "cancelled", undefined, spec);
   }
 }
@@ -85,7 +93,11 @@ export function processJobs(s: Scenario): void {
   for (let i = 0; i < s.jobs.length; i++) {
     const { rec, ok, outcome } = s.jobs[i]!;
     if (rec.status === "running") {
-      settle(s, rec, ok ? "completed" : "failed", outcome);
+      const born = rec.bornCancelled;
+      const echo = !ok && born !== undefined &&
+        (("exact" in born && outcome === born.exact) || isAbortError(outcome));
+      if (echo) settle(s, rec, "cancelled", undefined, born);
+      else settle(s, rec, ok ? "completed" : "failed", outcome);
     } else if (!ok && !isEcho(rec, outcome)) {
       recordFailure(s, rec, outcome, true);
     } else if (!ok) {

@@ -5,7 +5,7 @@ import { describe } from "./inspect.ts";
 import { cancelRunning } from "./model.ts";
 import { drawReason } from "./ops_task.ts";
 import { observe } from "./outcome.ts";
-import { abortSpec, type WaitEntry } from "./records.ts";
+import { abortAllSpec, type WaitEntry } from "./records.ts";
 import type { Scenario } from "./scenario.ts";
 
 /** Like task.abort on every running handle; the group itself stays usable. */
@@ -13,7 +13,7 @@ export function abortAll(s: Scenario): void {
   const reason = drawReason(s);
   s.log(`abortAll (${describe(reason)})`);
   s.group!.abortAll(reason);
-  cancelRunning(s, (rec) => abortSpec(rec, reason));
+  cancelRunning(s, (rec) => abortAllSpec(rec, reason));
 }
 
 export function close(s: Scenario): void {

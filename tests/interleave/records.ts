@@ -30,6 +30,9 @@ export interface Rec {
   gate: PromiseWithResolvers<unknown> | undefined;
   sawAbort: boolean;
   abortReason: unknown;
+  /** Spawned into a cancelled group: its work runs with an aborted signal, and any cancel
+   * of its handle uses the group's reason. */
+  bornCancelled: ReasonSpec | undefined;
   // The model:
   work: "none" | "pending" | "ok" | "err";
   outcome: unknown;
@@ -53,6 +56,7 @@ export function newRec(id: number, kind: Kind, reaction: Reaction): Rec {
     gate: undefined,
     sawAbort: false,
     abortReason: undefined,
+    bornCancelled: undefined,
     work: "none",
     outcome: undefined,
     status: "running",
@@ -68,8 +72,17 @@ export function newRec(id: number, kind: Kind, reaction: Reaction): Rec {
  * or without one the core's default AbortError naming the task.
  */
 export function abortSpec(rec: Rec, reason: unknown): ReasonSpec {
+  if (rec.bornCancelled) return rec.bornCancelled;
   return reason === undefined
     ? { abortMessage: `Task "${rec.name}" was aborted` }
+    : { exact: reason };
+}
+
+/** The reason abortAll(reason) gives a handle: the reason, or one shared default. */
+export function abortAllSpec(rec: Rec, reason: unknown): ReasonSpec {
+  if (rec.bornCancelled) return rec.bornCancelled;
+  return reason === undefined
+    ? { abortMessage: "The group aborted its tasks" }
     : { exact: reason };
 }
 
