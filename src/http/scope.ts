@@ -309,7 +309,7 @@ export class Scope implements RequestScope {
     } else {
       this.#scope?.cancel(new DOMException(RESPONDED, "AbortError"));
     }
-    if (!isDenoInfo(this.#info)) this.#transportEnded();
+    if (!isDenoInfo(this.#info)) this.#handedOver();
     return response;
   }
 
@@ -317,7 +317,13 @@ export class Scope implements RequestScope {
   threw(): void {
     this.#responded = true;
     this.#scope?.cancel(new DOMException(RESPONDED, "AbortError"));
-    if (!isDenoInfo(this.#info)) this.#transportEnded();
+    if (!isDenoInfo(this.#info)) this.#handedOver();
+  }
+
+  /** Without Deno's `completed`, the response is done for us once handed to the runtime. */
+  #handedOver(): void {
+    this.#transportDone = true;
+    this.#maybeSettle();
   }
 
   /** A body this scope streams itself (the SSE helper); returns the end callback. */
@@ -367,18 +373,30 @@ export class Scope implements RequestScope {
     if (this.#settled) {
       stream.cancel(new DOMException(RESPONDED, "AbortError"));
     } else if (!isDenoInfo(this.#info)) {
-      // Bun (and others): `request.signal` aborts when the client goes away. Deno's also
-      // aborts after every normal response and warns at exit: there `completed` is used.
-      const signal = this.request.signal;
-      const onAbort = () => this.#disconnected();
-      if (signal.aborted) {
-        queueMicrotask(onAbort);
-      } else {
-        signal.addEventListener("abort", onAbort, { once: true });
-        this.#unlisten = () => signal.removeEventListener("abort", onAbort);
-      }
+      this.#watchDisconnect(); // Bun: `request.signal` aborts only when the client leaves
     }
     return stream;
+  }
+
+  /**
+   * Listens to `request.signal`. Deno's also aborts after every normal response (ignored
+   * here: only an abort before the response counts) and touching it at all makes Deno print
+   * a one-time notice, so on Deno it is used only for work spawned while the handler runs;
+   * after the response, `completed` and the body's cancellation tell a disconnect.
+   */
+  #watchDisconnect(): void {
+    if (this.#unlisten !== undefined) return;
+    const signal = this.request.signal;
+    const onAbort = () => {
+      if (!this.#responded || this.#bodyOpen) this.#disconnected();
+    };
+    if (signal.aborted) {
+      this.#unlisten = () => {};
+      queueMicrotask(onAbort);
+      return;
+    }
+    signal.addEventListener("abort", onAbort, { once: true });
+    this.#unlisten = () => signal.removeEventListener("abort", onAbort);
   }
 
   #scopeSource(): TokenSource {
@@ -386,6 +404,8 @@ export class Scope implements RequestScope {
     const scope = this.#scope = this.#streamSource().child();
     if (this.#responded && !this.#bodyOpen) {
       scope.cancel(new DOMException(RESPONDED, "AbortError"));
+    } else if (!this.#responded && !this.#settled) {
+      this.#watchDisconnect();
     }
     return scope;
   }

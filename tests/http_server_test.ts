@@ -1,0 +1,283 @@
+// `./http` on real servers: tests/fixtures/http/app.ts runs as a child process on Deno
+// (Deno.serve) and on Bun (Bun.serve), and each test drives it with real clients (fetch,
+// raw TCP sockets, WebSockets) and real signals.
+import {
+  assert,
+  assertEquals,
+  assertMatch,
+  assertStringIncludes,
+} from "@std/assert";
+import { Child } from "./_child.ts";
+import {
+  commandFor,
+  findRuntime,
+  requireRuntime,
+  ROOT,
+  type RuntimeName,
+} from "./_runtime.ts";
+
+const APP = `${ROOT}tests/fixtures/http/app.ts`;
+const RUNTIMES: Array<[RuntimeName, string | undefined]> = [
+  ["deno", findRuntime("deno")],
+  ["bun", requireRuntime("bun")],
+];
+
+async function start(
+  runtime: RuntimeName,
+  binary: string,
+  env: Record<string, string> = {},
+): Promise<{ child: Child; port: number }> {
+  const child = Child.start(commandFor(runtime, binary, APP), { env });
+  const line = await child.waitFor(/^listening on \d+/);
+  return { child, port: Number(line.split(" ").at(-1)) };
+}
+
+interface RawResponse {
+  head: string;
+  body: string;
+}
+
+/** Reads one HTTP/1.1 response (content-length or chunked) from `conn`. */
+async function readResponse(conn: Deno.Conn): Promise<RawResponse> {
+  const decoder = new TextDecoder();
+  let text = "";
+  const buffer = new Uint8Array(16 * 1024);
+  while (true) {
+    const end = text.indexOf("\r\n\r\n");
+    if (end >= 0) {
+      const head = text.slice(0, end);
+      const rest = text.slice(end + 4);
+      const length = /content-length: (\d+)/i.exec(head)?.[1];
+      if (length !== undefined && rest.length >= Number(length)) {
+        return { head, body: rest.slice(0, Number(length)) };
+      }
+      if (
+        /transfer-encoding: chunked/i.test(head) && rest.endsWith("0\r\n\r\n")
+      ) {
+        return { head, body: rest };
+      }
+    }
+    const n = await conn.read(buffer);
+    if (n === null) throw new Error(`EOF after ${JSON.stringify(text)}`);
+    text += decoder.decode(buffer.subarray(0, n));
+  }
+}
+
+function get(path: string): Uint8Array {
+  return new TextEncoder().encode(
+    `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`,
+  );
+}
+
+/** Whether a new connection to `port` is refused (or reset before any answer). */
+async function refused(port: number): Promise<boolean> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/`);
+    await response.body?.cancel();
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+for (const [runtime, binary] of RUNTIMES) {
+  const test = (name: string, fn: (binary: string) => Promise<void>) =>
+    Deno.test({
+      name: `http on ${runtime}: ${name}`,
+      ignore: binary === undefined,
+      fn: () => fn(binary!),
+    });
+
+  test("the escalation in order: 503 and Connection: close at the signal, the listener stops after drainDelay, in-flight requests finish, exit 143", async (bin) => {
+    const { child, port } = await start(runtime, bin, {
+      DRAIN_DELAY_MS: "800",
+    });
+    await using _ = child;
+    const ready = await fetch(`http://127.0.0.1:${port}/healthz`);
+    assertEquals([ready.status, await ready.text()], [200, "ok\n"]);
+    // A keep-alive connection opened before the signal, and a request in flight at it.
+    using conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    await conn.write(get("/"));
+    assertStringIncludes((await readResponse(conn)).head, "200 OK");
+    const slow = fetch(`http://127.0.0.1:${port}/slow?ms=1500`);
+    await child.waitFor("slow: started GET /slow");
+    child.kill("SIGTERM");
+    await child.waitFor("received SIGTERM");
+    // During drainDelay the listener still serves, but readiness fails...
+    const draining = await fetch(`http://127.0.0.1:${port}/healthz`);
+    assertEquals([draining.status, await draining.text()], [503, "draining\n"]);
+    const live = await fetch(`http://127.0.0.1:${port}/livez`);
+    assertEquals([live.status, await live.text()], [200, "ok\n"]);
+    // ...and every response tells the client to close the connection.
+    await conn.write(get("/"));
+    const last = await readResponse(conn);
+    assertStringIncludes(last.head, "200 OK");
+    assertMatch(last.head, /^connection: close$/im);
+    // After the delay the listener stops: new connections are refused.
+    await child.waitFor("listener: stopping");
+    let stopped = false;
+    for (let i = 0; i < 50 && !stopped; i++) {
+      stopped = await refused(port);
+      if (!stopped) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert(stopped, "the listener still accepts connections after drainDelay");
+    // The request in flight at the signal is answered in full.
+    const answered = await slow;
+    assertEquals([answered.status, await answered.text()], [
+      200,
+      "slow done\n",
+    ]);
+    const exit = await child.exit();
+    assertEquals(exit.code, 143, exit.stdout + exit.stderr);
+    assertStringIncludes(exit.stdout, "report: ok=true timedOut=false");
+  });
+
+  test("the deadline names in-flight requests like GET /slow and ends the process with 1", async (bin) => {
+    const { child, port } = await start(runtime, bin, { TIMEOUT_MS: "400" });
+    await using _ = child;
+    const slow = fetch(`http://127.0.0.1:${port}/slow?ms=20000`).then(
+      (r) => r.text(),
+      (error) => `failed: ${error}`,
+    );
+    await child.waitFor("slow: started");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    child.kill("SIGTERM");
+    const exit = await child.exit();
+    assertEquals(exit.code, 1, exit.stdout + exit.stderr);
+    assertStringIncludes(exit.stdout, "timedOut=true");
+    assertMatch(exit.stdout, /stragglers=.*GET \/slow/);
+    assertStringIncludes(exit.stderr, "GET /slow (task, running");
+    assertStringIncludes(await slow, "failed"); // the connection was closed, not answered
+  });
+
+  test("SSE: the final event and a clean end of the body when the listener stops", async (bin) => {
+    const { child, port } = await start(runtime, bin);
+    await using _ = child;
+    const response = await fetch(`http://127.0.0.1:${port}/sse`);
+    assertEquals(response.headers.get("content-type"), "text/event-stream");
+    const reader = response.body!.pipeThrough(new TextDecoderStream())
+      .getReader();
+    let text = "";
+    while (!text.includes("data: tick 2\n\n")) {
+      text += (await reader.read()).value;
+    }
+    child.kill("SIGTERM");
+    while (true) {
+      const { done, value } = await reader.read(); // throws if the body is cut
+      if (done) break;
+      text += value;
+    }
+    assert(
+      text.endsWith("event: shutdown\ndata: server shutting down\n\n"),
+      text,
+    );
+    const exit = await child.exit();
+    assertEquals(exit.code, 143, exit.stdout + exit.stderr);
+    assert(exit.ms < 3_000, `took ${exit.ms} ms`);
+    assertStringIncludes(exit.stdout, "sse: producer saw the listener stop");
+  });
+
+  test("a ReadableStream response ends when the listener stops (scope.streamSignal)", async (bin) => {
+    const { child, port } = await start(runtime, bin);
+    await using _ = child;
+    const response = await fetch(`http://127.0.0.1:${port}/stream`);
+    const reader = response.body!.pipeThrough(new TextDecoderStream())
+      .getReader();
+    let text = (await reader.read()).value ?? "";
+    child.kill("SIGTERM");
+    while (true) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+    assert(text.endsWith("stream end\n"), text);
+    const exit = await child.exit();
+    assertEquals(exit.code, 143, exit.stdout + exit.stderr);
+  });
+
+  test("a body that never ends is closed at the deadline and named in the report", async (bin) => {
+    const { child, port } = await start(runtime, bin, { TIMEOUT_MS: "500" });
+    await using _ = child;
+    const response = await fetch(`http://127.0.0.1:${port}/stuck`);
+    const reader = response.body!.getReader();
+    await reader.read();
+    child.kill("SIGTERM");
+    const ended = await reader.read().then(
+      ({ done }) => done ? "ended" : "more data",
+      () => "cut",
+    );
+    assert(ended !== "more data");
+    const exit = await child.exit();
+    assertEquals(exit.code, 1, exit.stdout + exit.stderr);
+    assertMatch(exit.stdout, /stragglers=.*GET \/stuck/);
+    await reader.cancel().catch(() => {});
+  });
+
+  test("scope.spawn: work is cancelled when the response is returned", async (bin) => {
+    const { child, port } = await start(runtime, bin);
+    await using _ = child;
+    const response = await fetch(`http://127.0.0.1:${port}/scope?ms=30`);
+    assertEquals(await response.text(), "scoped\n");
+    await child.waitFor("scope: cancelled: The response was sent");
+    const quick = await fetch(`http://127.0.0.1:${port}/scope-quick`);
+    assertEquals(await quick.text(), "quick\n");
+    await child.waitFor("scope: completed with value");
+    child.kill("SIGTERM");
+    assertEquals((await child.exit()).code, 143);
+  });
+
+  test("scope.untilBodyEnds: work is cancelled only after the body finished streaming", async (bin) => {
+    const { child, port } = await start(runtime, bin);
+    await using _ = child;
+    const response = await fetch(`http://127.0.0.1:${port}/scope-body`);
+    assertEquals(await response.text(), "part 1\npart 2\npart 3\npart 4\n");
+    const cancelled = await child.waitFor("scope: cancelled");
+    assertEquals(cancelled, "scope: cancelled: The response was sent");
+    const lines = child.stdout.split("\n");
+    assert(
+      lines.indexOf("body: finished") < lines.indexOf(cancelled),
+      child.stdout,
+    );
+    child.kill("SIGTERM");
+    assertEquals((await child.exit()).code, 143);
+  });
+
+  test("scope: a client that disconnects (real socket closed) cancels the scope", async (bin) => {
+    const { child, port } = await start(runtime, bin);
+    await using _ = child;
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    await conn.write(get("/scope?ms=10000"));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    conn.close();
+    await child.waitFor("scope: cancelled: The client disconnected", {
+      timeout: 5_000,
+    });
+    await child.waitFor("handler: aborted");
+    child.kill("SIGTERM");
+    assertEquals((await child.exit()).code, 143);
+  });
+
+  test("WebSockets are closed with 1001 when the listener stops", async (bin) => {
+    const { child, port } = await start(runtime, bin);
+    await using _ = child;
+    const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`);
+    const closed = new Promise<CloseEvent>((resolve) =>
+      socket.addEventListener("close", resolve)
+    );
+    await new Promise((resolve) => socket.addEventListener("open", resolve));
+    const echoed = new Promise<string>((resolve) =>
+      socket.addEventListener("message", (e) => resolve(String(e.data)), {
+        once: true,
+      })
+    );
+    socket.send("hi");
+    assertEquals(await echoed, "echo hi");
+    child.kill("SIGTERM");
+    const event = await closed;
+    assertEquals(event.code, 1001);
+    const exit = await child.exit();
+    assertEquals(exit.code, 143, exit.stdout + exit.stderr);
+    // The server's own close event shows the client's reply (Deno: 1005, no code).
+    assertMatch(exit.stdout, /^ws: closed \d+$/m);
+  });
+}
