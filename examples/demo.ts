@@ -5,21 +5,42 @@
  *     deno task demo                      # serves until Ctrl+C
  *     deno task demo --stop-after 3       # sends itself SIGTERM after 3 s
  *     deno task demo --port 0             # any free port
+ *     bun examples/demo.ts --stop-after 3 # the same on Bun
  *
  * @module
  */
 import { sleep } from "../mod.ts";
 import { main } from "../src/main.ts";
+import { serve } from "../src/http.ts";
 import { stopWorker } from "../src/worker.ts";
 import { cooperativeWorker } from "./cooperative_worker.ts";
 
+// Deno or Bun, found through globalThis so the demo runs unchanged on both.
+const host = globalThis as {
+  Deno?: {
+    args: string[];
+    pid: number;
+    kill(pid: number, signal: string): void;
+  };
+  process?: {
+    argv: string[];
+    pid: number;
+    kill(pid: number, signal: string): void;
+  };
+};
+const args = host.Deno?.args ?? host.process?.argv.slice(2) ?? [];
+const killSelf = () =>
+  host.Deno
+    ? host.Deno.kill(host.Deno.pid, "SIGTERM")
+    : host.process?.kill(host.process.pid, "SIGTERM");
+
 function option(name: string): string | undefined {
-  const at = Deno.args.findIndex((arg) =>
+  const at = args.findIndex((arg) =>
     arg === name || arg.startsWith(`${name}=`)
   );
   if (at === -1) return undefined;
-  const arg = Deno.args[at]!;
-  return arg.includes("=") ? arg.slice(name.length + 1) : Deno.args[at + 1];
+  const arg = args[at]!;
+  return arg.includes("=") ? arg.slice(name.length + 1) : args[at + 1];
 }
 
 const port = Number(option("--port") ?? 8000);
@@ -35,32 +56,26 @@ const log = (text: string) =>
 await main(async ({ shutdown, spawn, defer }) => {
   log("starting: an HTTP server, a background job loop and a web worker");
 
-  const server = Deno.serve({
+  // `./http` fails /healthz from the first signal on, stops the listener when the drain
+  // begins, says `Connection: close` meanwhile, and the drain waits for in-flight requests.
+  serve({
+    shutdown,
     hostname: "127.0.0.1",
     port,
+    readiness: "/healthz",
     onListen: ({ port }) =>
       log(`serving http://127.0.0.1:${port}/  (try /healthz and /slow)`),
-  }, async (request) => {
-    const path = new URL(request.url).pathname;
-    // Health checks fail from the first signal on, so a load balancer stops routing here.
-    if (path === "/healthz") {
-      return new Response(shutdown.draining ? "draining\n" : "ok\n", {
-        status: shutdown.draining ? 503 : 200,
-      });
-    }
-    if (path === "/slow") await sleep(2_000);
-    return new Response("hello from quiesce\n");
+    fetch: async (request) => {
+      if (new URL(request.url).pathname === "/slow") await sleep(2_000);
+      return new Response("hello from quiesce\n");
+    },
   });
   shutdown.subscribe((signal) => {
     log(
       `received ${signal}: refusing new connections, finishing in-flight requests`,
     );
-    server.shutdown();
   });
-  defer(async () => {
-    await server.finished;
-    log("http server closed");
-  }, "http server");
+  defer(() => log("http server closed"), "http server log");
 
   spawn("job-loop", (signal) =>
     cooperativeWorker(signal, async (unit) => {
@@ -89,10 +104,7 @@ await main(async ({ shutdown, spawn, defer }) => {
       throw new RangeError(`--stop-after: expected seconds, got ${stopAfter}`);
     }
     log(`sending myself SIGTERM in ${seconds} s (--stop-after)`);
-    const timer = setTimeout(
-      () => Deno.kill(Deno.pid, "SIGTERM"),
-      seconds * 1_000,
-    );
+    const timer = setTimeout(killSelf, seconds * 1_000);
     shutdown.subscribe(() => clearTimeout(timer));
   }
   log("running; press Ctrl+C to stop (a second Ctrl+C forces the exit)");
