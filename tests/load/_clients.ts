@@ -1,0 +1,137 @@
+// Raw-socket clients for the load suite: they tell, per connection, how it ended.
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const REQUEST = encoder.encode("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+
+/** Reads one response with a content-length body; `null` on EOF before any byte. */
+async function readResponse(conn: Deno.Conn): Promise<string | null> {
+  const buffer = new Uint8Array(8192);
+  let text = "";
+  while (true) {
+    const end = text.indexOf("\r\n\r\n");
+    if (end >= 0) {
+      const length = Number(/content-length: (\d+)/i.exec(text)?.[1] ?? 0);
+      if (text.length - end - 4 >= length) return text.slice(0, end);
+    }
+    const n = await conn.read(buffer);
+    if (n === null) {
+      if (text === "") return null;
+      throw new Error(
+        `EOF in the middle of a response: ${JSON.stringify(text)}`,
+      );
+    }
+    text += decoder.decode(buffer.subarray(0, n));
+  }
+}
+
+/** How the keep-alive connections opened before the signal ended. */
+export interface KeepAliveOutcome {
+  responses: number;
+  /** Connections that got `Connection: close` and were closed by the client. */
+  toldToClose: number;
+  /** EOF with no response, resets, cut responses. */
+  errors: string[];
+}
+
+/**
+ * Opens `count` connections at once, then each sends requests back to back until a
+ * response says `Connection: close` (then it closes, like a well-behaved client) or the
+ * time is up.
+ */
+export async function keepAliveClients(
+  port: number,
+  count: number,
+  maxMs: number,
+): Promise<KeepAliveOutcome> {
+  const outcome: KeepAliveOutcome = {
+    responses: 0,
+    toldToClose: 0,
+    errors: [],
+  };
+  const conns = await Promise.all(
+    Array.from(
+      { length: count },
+      () => Deno.connect({ hostname: "127.0.0.1", port }),
+    ),
+  );
+  const until = performance.now() + maxMs;
+  await Promise.all(conns.map(async (conn) => {
+    try {
+      while (performance.now() < until) {
+        await conn.write(REQUEST);
+        const head = await readResponse(conn);
+        if (head === null) {
+          outcome.errors.push("EOF instead of a response");
+          return;
+        }
+        outcome.responses++;
+        if (/^connection: close$/im.test(head)) {
+          outcome.toldToClose++;
+          return;
+        }
+      }
+      outcome.errors.push("never told to close");
+    } catch (error) {
+      outcome.errors.push(String(error));
+    } finally {
+      conn.close();
+    }
+  }));
+  return outcome;
+}
+
+/** How idle connections ended when the server went away. */
+export interface IdleOutcome {
+  clean: number;
+  resets: number;
+  other: string[];
+}
+
+/**
+ * Opens `count` connections; `used` ones send one request first. Then each waits for the
+ * server to end it: a clean FIN or a reset. Resolves when all ended or `maxMs` passed.
+ */
+export async function idleClients(
+  port: number,
+  count: number,
+  used: boolean,
+): Promise<
+  { ready: Promise<void>; ended: (maxMs: number) => Promise<IdleOutcome> }
+> {
+  const outcome: IdleOutcome = { clean: 0, resets: 0, other: [] };
+  const conns = await Promise.all(
+    Array.from(
+      { length: count },
+      () => Deno.connect({ hostname: "127.0.0.1", port }),
+    ),
+  );
+  const ready = Promise.all(conns.map(async (conn) => {
+    if (!used) return;
+    await conn.write(REQUEST);
+    await readResponse(conn);
+  })).then(() => {});
+  const ended = async (maxMs: number) => {
+    await Promise.all(conns.map(async (conn) => {
+      const buffer = new Uint8Array(1024);
+      const timer = setTimeout(() => conn.close(), maxMs);
+      try {
+        const n = await conn.read(buffer);
+        if (n === null) outcome.clean++;
+        else outcome.other.push("unexpected data");
+      } catch (error) {
+        if (error instanceof Deno.errors.ConnectionReset) outcome.resets++;
+        else outcome.other.push(String(error));
+      } finally {
+        clearTimeout(timer);
+        try {
+          conn.close();
+        } catch {
+          // Closed by the timer.
+        }
+      }
+    }));
+    return outcome;
+  };
+  return { ready, ended };
+}
