@@ -1,0 +1,70 @@
+// Requests per second of a hello-world handler, bare vs wrapped by `./http`, under
+// `wrk -t2 -c100`, on Deno and Bun, measured side by side (interleaved runs) in one go.
+//   deno run -A bench/http_bench.ts [runs=5] [seconds=3]
+import {
+  ensureTools,
+  freePort,
+  sleep,
+  which,
+  wrk,
+} from "../tests/load/_tools.ts";
+
+const runs = Number(Deno.args[0] ?? 5);
+const seconds = Number(Deno.args[1] ?? 3);
+const SERVER = new URL("./http_server.ts", import.meta.url).pathname;
+
+async function measure(runtime: "deno" | "bun", mode: string): Promise<number> {
+  const port = freePort();
+  const cmd = runtime === "deno"
+    ? [Deno.execPath(), "run", "-A", SERVER]
+    : [which("bun")!, SERVER];
+  const child = new Deno.Command(cmd[0]!, {
+    args: cmd.slice(1),
+    env: { PORT: String(port), MODE: mode },
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("listening")) {
+    const { done, value } = await reader.read();
+    if (done) throw new Error(`${runtime} ${mode} did not start`);
+    text += value;
+  }
+  await sleep(200);
+  const url = `http://127.0.0.1:${port}/`;
+  await wrk(["-t2", "-c100", "-d1s", url]); // warm-up
+  const result = await wrk(["-t2", "-c100", `-d${seconds}s`, url]);
+  child.kill("SIGKILL");
+  await child.status;
+  await reader.cancel();
+  return result.rps;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+};
+
+await ensureTools();
+const runtimes = which("bun") ? ["deno", "bun"] as const : ["deno"] as const;
+const lines: string[] = [];
+for (const runtime of runtimes) {
+  const bare: number[] = [], wrapped: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    bare.push(await measure(runtime, "bare"));
+    wrapped.push(await measure(runtime, "wrapped"));
+    console.error(
+      `${runtime} run ${i + 1}: bare ${bare.at(-1)} wrapped ${wrapped.at(-1)}`,
+    );
+  }
+  const b = median(bare), w = median(wrapped);
+  lines.push(
+    `${runtime.padEnd(5)} bare ${b.toFixed(0).padStart(7)} req/s   wrapped ${
+      w.toFixed(0).padStart(7)
+    } req/s   cost ${
+      ((1 - w / b) * 100).toFixed(1)
+    }%   (median of ${runs} × ${seconds} s)`,
+  );
+}
+console.log(lines.join("\n"));
