@@ -6,9 +6,18 @@
  * - 130 / 143 / 129 (128 + signal number) after SIGINT / SIGTERM / SIGHUP and a clean drain,
  *   what the shell would have seen without graceful shutdown;
  * - 0 when `fn` finished on its own and the drain of its tasks and cleanup was clean;
- * - 1 when the deadline passed, a task or cleanup step failed, or `fn` threw;
+ * - 1 when anything failed — `fn` threw, a task failed (at any time, even long before the
+ *   signal), a cleanup step or hook failed, an uncaught exception or unhandled rejection
+ *   happened — or the deadline passed; after a signal too, so a CI job or a Kubernetes Job
+ *   sees the failure;
  * - a second SIGINT/SIGTERM during the drain exits at once with 128 + its number, as the
- *   runtime's default action would.
+ *   runtime's default action would. A repeat of the same signal within 100 ms is not a
+ *   second signal: `deno task`, `bun run` and systemd deliver one Ctrl+C or stop twice,
+ *   well under a millisecond apart.
+ *
+ * Crashes drain too: an uncaught exception or unhandled rejection is logged and begins the
+ * shutdown (exit 1, cleanup steps still run within the deadline) unless
+ * `shutdownOnCrash: false`.
  *
  * @example A program that drains on SIGINT/SIGTERM (here it stops itself)
  * ```ts
@@ -34,6 +43,18 @@ import type { ShutdownSignal, SignalSource } from "./signals.ts";
 import type { Task, TaskFunction } from "./task.ts";
 import type { ShutdownToken } from "./token.ts";
 import { describe, validateFunction, validateOptions } from "./_validate.ts";
+
+export type {
+  DrainProgress,
+  GracefulShutdown,
+  ShutdownFailure,
+  ShutdownReport,
+  ShutdownSignal,
+  ShutdownToken,
+  SignalSource,
+  Task,
+  TaskFunction,
+};
 import { exitCodeFor } from "./main/_exit_code.ts";
 import { run } from "./main/_run.ts";
 
@@ -47,8 +68,9 @@ import { run } from "./main/_run.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const steps: string[] = [];
- * async function program({ spawn, defer, use, draining }: MainContext): Promise<void> {
- *   assertEquals(draining, false);
+ * async function program(context: MainContext): Promise<void> {
+ *   const { spawn, defer, use } = context; // not `draining`: it would be read once, here
+ *   assertEquals(context.draining, false);
  *   spawn("worker", async (signal) => {
  *     await sleep(60_000, { signal }).catch(() => steps.push("worker stopped"));
  *   });
@@ -64,13 +86,20 @@ import { run } from "./main/_run.ts";
  * ```
  */
 export interface MainContext {
-  /** Aborts when the tasks are told to stop (after `drainDelay`). */
+  /**
+   * The signal of `fn`'s own task, "main": aborts when the tasks are told to stop (after
+   * `drainDelay`). Straggler reports say whether `fn` looked at it.
+   */
   readonly signal: AbortSignal;
   /** The shutdown's root token. */
   readonly token: ShutdownToken;
   /** The coordinator itself (`wait()`, `subscribe()`, `shutdown()`, ...). */
   readonly shutdown: GracefulShutdown;
-  /** True from the first signal on: health checks should start failing. */
+  /**
+   * True from the first signal on: health checks should start failing. A getter, read
+   * anew each time: read it as `context.draining` where it matters, do not destructure it
+   * (`const { draining } = context` copies `false` once and never changes).
+   */
   readonly draining: boolean;
   /** Spawns a named task, cancelled on shutdown and awaited by the drain. */
   spawn<T>(name: string, fn: TaskFunction<T>): Task<T>;
@@ -112,12 +141,53 @@ export interface MainOutcome {
   readonly report: ShutdownReport | undefined;
   /** The second signal that forced the exit, if one did. */
   readonly forcedBy: ShutdownSignal | undefined;
-  /** Whether `fn` threw (or rejected) before any shutdown began. */
+  /**
+   * Whether anything failed: `fn` threw, a task, cleanup step or hook failed (before or
+   * during the shutdown), or a crash (uncaught exception, unhandled rejection) happened.
+   */
   readonly failed: boolean;
-  /** What `fn` threw, when `failed`. */
+  /** The first failure's error, when `failed`. */
   readonly error: unknown;
+  /** Every failure, in order, with when it happened. */
+  readonly failures: readonly MainFailure[];
   /** The exit code of the default policy (see the module documentation). */
   readonly code: number;
+}
+
+/**
+ * One failure seen while the program ran, with when it happened.
+ *
+ * @example Name the failures in the exit policy
+ * ```ts
+ * import { main, type MainFailure } from "@quiesce/quiesce/main";
+ * import { assertEquals } from "@std/assert";
+ *
+ * let failures: readonly MainFailure[] = [];
+ * const exited = Promise.withResolvers<number>();
+ * main(({ spawn }) => {
+ *   spawn("sync", () => Promise.reject(new Error("disk full")));
+ * }, {
+ *   signals: false,
+ *   onError: () => {}, // quiet: the default prints each failure on stderr
+ *   exitCode: (outcome) => (failures = outcome.failures, outcome.code),
+ *   exit: exited.resolve,
+ * });
+ * assertEquals(await exited.promise, 1);
+ * assertEquals(failures.map((f) => `${f.source} ${f.name}`), ["task sync"]);
+ * ```
+ */
+export interface MainFailure {
+  /**
+   * What failed: `fn` itself (`"main"`), a task, a cleanup step, a hook (`"callback"`), or
+   * a crash (`name` is `"uncaught exception"` or `"unhandled rejection"`).
+   */
+  readonly source: "main" | "task" | "cleanup" | "callback" | "crash";
+  /** The task's, step's or hook's name. */
+  readonly name: string;
+  /** What was thrown. */
+  readonly error: unknown;
+  /** Milliseconds from the call to `main()` to the failure. */
+  readonly atMs: number;
 }
 
 /**
@@ -148,20 +218,40 @@ export interface MainOutcome {
 export interface MainOptions {
   /** Milliseconds the drain may take. Default 30 000; 4 000 on Deno Deploy (5 s grace). */
   timeout?: number;
+  /**
+   * Whether this runs on Deno Deploy (SIGINT, then SIGKILL 5 s later), which sets the
+   * default `timeout` to 4 000. Default: detected on Deno from `DENO_DEPLOY=true` (Deno
+   * Deploy) or `DENO_REGION` with `DENO_DEPLOYMENT_ID` (Deploy Classic), variables the
+   * platform sets and users cannot; `DENO_DEPLOYMENT_ID` alone is not enough (apps set it
+   * in containers). Always `false` on Bun and Node unless set here.
+   */
+  denoDeploy?: boolean;
   /** Milliseconds between the first signal and cancelling the tasks. Default 0. */
   drainDelay?: number;
   /** Called once, first thing, when shutdown begins. */
   onSignal?: (signal: ShutdownSignal) => void;
   /** Drain progress reporter; default one stderr line a second; `false` for none. */
   onProgress?: ((progress: DrainProgress) => void) | false;
-  /** Called for every failure; default `console.error`. */
+  /**
+   * Called for every failure of a task, cleanup step or hook, when it happens (before the
+   * shutdown too); default: one line on stderr. Any failure makes the exit code 1.
+   */
   onError?: (failure: ShutdownFailure) => void;
   /** Where signals come from. Default: `./deno` on Deno, `./bun` on Bun and Node. */
   signals?: SignalSource | false;
   /** Also shut down on SIGHUP (default source only). Default `false`. */
   hangup?: boolean;
-  /** Whether a second signal during the drain exits at once. Default `true`. */
+  /**
+   * Whether a second signal during the drain exits at once. Default `true`. A repeat of the
+   * same signal within 100 ms is the same signal (a task runner's forwarded copy).
+   */
   forceOnSecondSignal?: boolean;
+  /**
+   * Whether an uncaught exception or unhandled rejection begins the shutdown (logged with
+   * the error; tasks drained and cleanup run within `timeout`; exit 1) instead of ending
+   * the process at once. The handlers are removed right before the exit. Default `true`.
+   */
+  shutdownOnCrash?: boolean;
   /**
    * A number replaces 128 + n after a clean signal-triggered shutdown (`0` suits
    * Kubernetes); a function decides every exit code from the {@linkcode MainOutcome}.
@@ -173,6 +263,7 @@ export interface MainOptions {
 
 const MAIN_OPTIONS = [
   "timeout",
+  "denoDeploy",
   "drainDelay",
   "onSignal",
   "onProgress",
@@ -180,6 +271,7 @@ const MAIN_OPTIONS = [
   "signals",
   "hangup",
   "forceOnSecondSignal",
+  "shutdownOnCrash",
   "exitCode",
   "exit",
 ] as const satisfies ReadonlyArray<keyof MainOptions>;
@@ -224,11 +316,20 @@ export function main(
 ): Promise<never> {
   validateFunction(fn, "fn");
   validateOptions(options, "options", MAIN_OPTIONS);
-  const signals = options?.signals;
-  if (signals !== undefined && signals !== false) {
-    validateFunction(signals, "options.signals");
+  for (const name of ["signals", "onProgress"] as const) {
+    const value = options?.[name];
+    if (value !== undefined && value !== false) {
+      validateFunction(value, `options.${name}`);
+    }
   }
-  for (const name of ["hangup", "forceOnSecondSignal"] as const) {
+  for (
+    const name of [
+      "hangup",
+      "forceOnSecondSignal",
+      "shutdownOnCrash",
+      "denoDeploy",
+    ] as const
+  ) {
     const value = options?.[name];
     if (value !== undefined && typeof value !== "boolean") {
       throw new TypeError(
@@ -238,10 +339,13 @@ export function main(
       );
     }
   }
-  if (options?.exit !== undefined) {
-    validateFunction(options.exit, "options.exit");
+  for (const name of ["onSignal", "onError", "exit"] as const) {
+    if (options?.[name] !== undefined) {
+      validateFunction(options[name], `options.${name}`);
+    }
   }
-  // The remaining options are checked by GracefulShutdown, before anything is installed.
-  run(fn, options ?? {}, exitCodeFor(options?.exitCode));
+  const decide = exitCodeFor(options?.exitCode);
+  // `timeout` and `drainDelay` are checked by GracefulShutdown, before anything is installed.
+  run(fn, options ?? {}, decide);
   return new Promise<never>(() => {});
 }

@@ -1,5 +1,6 @@
 // main()'s exit code policy, and the `exitCode` option that overrides it.
 import type { ShutdownSignal } from "../signals.ts";
+import type { MainFailure } from "../main.ts";
 import { describe } from "../_validate.ts";
 
 /** The parts of the outcome the policy looks at (`MainOutcome` without `code`). */
@@ -9,6 +10,7 @@ export interface ExitParts {
   readonly forcedBy: ShutdownSignal | undefined;
   readonly failed: boolean;
   readonly error: unknown;
+  readonly failures: readonly MainFailure[];
 }
 
 const NUMBERS: Partial<Record<ShutdownSignal, number>> = {
@@ -24,7 +26,8 @@ export function signalNumber(signal: ShutdownSignal): number | undefined {
 
 /**
  * The default policy: a forced exit reports the forcing signal as the runtime's default
- * action would (128 + n); a failure or an unfinished drain is 1; a clean drain after an OS
+ * action would (128 + n); a failure (of `fn`, a task, a cleanup step, a hook, or a crash),
+ * even after a signal, or an unfinished drain is 1; a clean drain after an OS
  * signal is 128 + n, so shells and supervisors see what they would have seen without us;
  * everything else is 0.
  */

@@ -1,37 +1,67 @@
-// The body of main(): one run of a program, from the first line of `fn` to the exit.
+// One run of a program under main(), from the first line of `fn` to the exit: the
+// coordinator, the escalation around it (./_escalation.ts), the program (./_program.ts),
+// every failure main hears of, and the exit.
 import { ShutdownTimeoutError } from "../errors.ts";
 import { GracefulShutdown } from "../shutdown.ts";
+import { defaultOnError } from "../shutdown_options.ts";
 import type { ShutdownSignal } from "../signals.ts";
-import type { MainContext, MainOptions, MainOutcome } from "../main.ts";
+import type { MainContext, MainFailure, MainOptions } from "../main.ts";
 import { hostExit, hostSignalSource, onDenoDeploy } from "./_host.ts";
-import { type ExitParts, signalNumber } from "./_exit_code.ts";
-
-function seconds(ms: number): string {
-  return ms === Infinity ? "no deadline" : `${(ms / 1000).toFixed(1)} s`;
-}
+import type { ExitParts } from "./_exit_code.ts";
+import { Escalation, seconds } from "./_escalation.ts";
+import { runProgram } from "./_program.ts";
 
 function log(line: string): void {
   console.error(`quiesce: ${line}`);
 }
 
-/** Runs `fn` under a new GracefulShutdown and ends with `exit(code)`; never throws after setup. */
+/** `task "sync" at 0.1 s, cleanup "db" at 2.3 s`. */
+function describeFailures(failures: readonly MainFailure[]): string {
+  return failures.map((f) =>
+    `${f.source} "${f.name}" at ${(f.atMs / 1000).toFixed(1)} s`
+  ).join(", ");
+}
+
+/**
+ * Runs `fn` under a new GracefulShutdown and ends with `exit(code)`. Options were validated
+ * by main(); the coordinator is built before anything is installed, so a bad option still
+ * throws with nothing left behind. Never throws after setup.
+ */
 export function run(
   fn: (context: MainContext) => unknown,
   options: MainOptions,
   decide: (parts: ExitParts) => number,
 ): void {
+  const startedAt = performance.now();
   const exit = options.exit ?? hostExit();
-  const force = options.forceOnSecondSignal ?? true;
-  const deploy = onDenoDeploy();
+  const deploy = options.denoDeploy ?? onDenoDeploy();
+  const failures: MainFailure[] = [];
+  const fail = (
+    source: MainFailure["source"],
+    name: string,
+    error: unknown,
+  ): void => {
+    failures.push({
+      source,
+      name,
+      error,
+      atMs: performance.now() - startedAt,
+    });
+  };
+  const onError = options.onError ?? defaultOnError;
   let forward: ((signal: ShutdownSignal) => void) | undefined;
   const shutdown = new GracefulShutdown({
     timeout: options.timeout ?? (deploy ? 4_000 : 30_000),
     drainDelay: options.drainDelay,
     onSignal: options.onSignal,
     onProgress: options.onProgress,
-    onError: options.onError,
+    // The coordinator reports failures only from the shutdown on; main sees every one.
+    onError: (failure) => {
+      fail(failure.source, failure.name, failure.error);
+      onError(failure);
+    },
     // The coordinator removes its listeners as soon as the shutdown begins; main keeps the
-    // OS listeners (below) until it exits, so it still sees the signal that forces the exit.
+    // OS listeners (the escalation) until it exits, so it still sees the forcing signal.
     signals: (onSignal) => {
       forward = onSignal;
       return () => (forward = undefined);
@@ -43,111 +73,79 @@ export function run(
   }
 
   let ended = false;
-  let osSignal: ShutdownSignal | undefined;
-  let failed = false;
-  let error: unknown;
-  // Signal listeners keep no runtime alive (Node even exits 13 with a top-level await
-  // pending): hold the event loop open until the exit.
-  const keepAlive = setInterval(() => {}, 2 ** 30);
-  let backstop: ReturnType<typeof setTimeout> | undefined;
-  let removeOs = () => {};
-  const end = (parts: Omit<MainOutcome, "code" | "failed" | "error">): void => {
+  const end = (parts: Omit<ExitParts, "failed" | "error" | "failures">) => {
     if (ended) return;
     ended = true;
-    const code = decide({ ...parts, failed, error });
-    if (osSignal !== undefined || code !== 0) log(`exiting with code ${code}`);
-    try {
-      removeOs();
-    } catch (error) {
-      // A custom source's remover failed: report it, but the exit must still happen.
-      console.error("quiesce: removing the signal listeners failed:", error);
+    const code = decide({
+      ...parts,
+      failed: failures.length > 0,
+      error: failures[0]?.error,
+      failures: [...failures],
+    });
+    if (escalation.osSignal !== undefined || code !== 0) {
+      log(`exiting with code ${code}`);
     }
-    clearInterval(keepAlive);
-    clearTimeout(backstop);
+    escalation.stop();
     exit(code);
   };
 
-  const source = options.signals === undefined
-    ? hostSignalSource(options.hangup ?? false)
-    : options.signals || undefined;
-  const again = (signal: ShutdownSignal) =>
-    force ? `${signal} again forces the exit` : "waiting for the drain";
-  const onOsSignal = (signal: ShutdownSignal): void => {
-    if (ended) return;
-    if (osSignal === undefined) {
-      osSignal = signal;
-      if (shutdown.isShutdown) {
-        log(`${signal} received while shutting down; ${again(signal)}`);
-      } else {
-        log(
-          `${signal} received, shutting down (${seconds(timeout)}; ${
-            again(signal)
-          })`,
-        );
-        forward?.(signal);
-      }
-    } else if (!force || signalNumber(signal) === undefined) {
-      log(`${signal} received again; still draining`);
-    } else {
-      log(`${signal} received again, forcing the exit`);
+  const escalation = new Escalation({
+    source: options.signals === undefined
+      ? hostSignalSource(options.hangup ?? false)
+      : options.signals || undefined,
+    force: options.forceOnSecondSignal ?? true,
+    crashes: options.shutdownOnCrash ?? true,
+    isShutdown: () => shutdown.isShutdown,
+    timeoutMs: timeout,
+    log,
+  }, {
+    first: (signal) => forward?.(signal),
+    forced: (signal) =>
       end({
         signal: shutdown.signal ?? signal,
         report: undefined,
         forcedBy: signal,
-      });
-    }
-  };
-  try {
-    removeOs = source?.(onOsSignal) ?? removeOs;
-  } catch (error) {
-    // A custom source that throws: leave nothing running behind the error.
-    clearInterval(keepAlive);
-    throw error;
-  }
-
-  shutdown.subscribe(() => {
-    if (timeout === Infinity) return;
-    // Defensive: the core abandons an awaited task or cleanup step at the deadline, so the
-    // drain returns; should it ever not, the process still ends shortly after.
-    const limit = timeout + (options.drainDelay ?? 0) + 2_000;
-    backstop = setTimeout(() => {
-      log(`the drain did not end within ${seconds(limit)}`);
+      }),
+    crashed: (kind, error) => {
+      fail("crash", kind, error);
+      if (shutdown.isShutdown) {
+        console.error(`quiesce: ${kind} while shutting down:`, error);
+        return;
+      }
+      console.error(`quiesce: ${kind}, shutting down:`, error);
+      void shutdown.shutdown(
+        new Error(`quiesce: shutting down after an ${kind}`, { cause: error }),
+      );
+    },
+    overran: () => {
+      log(`the drain did not end within ${seconds(backstopMs)}`);
       end({ signal: shutdown.signal!, report: undefined, forcedBy: undefined });
-    }, Math.min(limit, 2 ** 31 - 1));
+    },
   });
 
-  const context: MainContext = {
-    signal: shutdown.token().signal,
-    token: shutdown.token(),
-    shutdown,
-    get draining() {
-      return shutdown.draining;
+  // Defensive: the core abandons an awaited task or cleanup step at the deadline, so the
+  // drain returns; should it ever not, the process still ends shortly after.
+  const backstopMs = timeout + (options.drainDelay ?? 0) + 2_000;
+  shutdown.subscribe(() => escalation.armBackstop(backstopMs));
+
+  runProgram(shutdown, fn, startedAt, {
+    failed: (error) => {
+      fail("main", "main", error);
+      console.error("quiesce: main failed:", error);
     },
-    spawn: (name, task) => shutdown.spawn(name, task),
-    defer: (step, name) => shutdown.defer(step, name),
-    use: (resource, name) => shutdown.use(resource, name),
-  };
-  shutdown.spawn("main", async () => {
-    try {
-      await fn(context);
-    } catch (thrown) {
-      // After the shutdown began, the drain reports it (unless it is the cancellation itself).
-      if (shutdown.isShutdown) throw thrown;
-      failed = true;
-      error = thrown;
-      console.error("quiesce: main failed:", thrown);
-    }
-    // The program ended on its own: cancel and drain what it left running, run its cleanup.
-    if (!shutdown.isShutdown) void shutdown.shutdown();
+    log,
   });
 
   void shutdown.done().then((report) => {
     if (ended) return;
     if (report.timedOut) {
       log(new ShutdownTimeoutError(timeout, report.stragglers).message);
-    } else if (report.errors.length > 0) {
-      log(`shutdown finished with ${report.errors.length} failure(s)`);
-    } else if (osSignal !== undefined) {
+    }
+    if (failures.length > 0) {
+      log(
+        `${failures.length} failure(s): ${describeFailures(failures)}`,
+      );
+    } else if (!report.timedOut && escalation.osSignal !== undefined) {
       log(`shut down cleanly in ${Math.round(report.durationMs)} ms`);
     }
     end({ signal: report.signal, report, forcedBy: undefined });

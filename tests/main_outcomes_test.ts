@@ -1,0 +1,187 @@
+// Issue 7 items 12–15, in real Deno, Bun and Node (22) processes under main():
+//   12  a failed task means a failed program: exit 1, on its own and after SIGTERM, and the
+//       log names the task and when it failed;
+//   13  crashes drain: an uncaught exception or unhandled rejection begins the shutdown
+//       (error logged, tasks drained, cleanup run, exit 1), handlers gone at the exit;
+//       `shutdownOnCrash: false` leaves the runtime's own crash;
+//   14  the straggler line tells the truth about fn's own signal;
+//   15  a program that ends on its own at once, with nothing running, says why.
+import {
+  assert,
+  assertEquals,
+  assertFalse,
+  assertMatch,
+  assertStringIncludes,
+} from "@std/assert";
+import { Child, type ChildExit } from "./_child.ts";
+import { commandFor, requireRuntime, type RuntimeName } from "./_runtime.ts";
+
+const APP = new URL("./fixtures/signals/main_app.ts", import.meta.url).pathname;
+const RUNTIMES: RuntimeName[] = ["deno", "bun", "node"];
+const BINARIES: Record<RuntimeName, string | undefined> = {
+  deno: requireRuntime("deno"),
+  bun: requireRuntime("bun"),
+  node: requireRuntime("node"),
+};
+const DRAINED = ["worker stopped", "cleanup cache", "cleanup db"];
+
+function start(runtime: RuntimeName, mode: string): Child {
+  return Child.start([...commandFor(runtime, BINARIES[runtime]!, APP), mode]);
+}
+
+function assertExit(exit: ChildExit, code: number): void {
+  assertEquals(
+    { code: exit.code, signal: exit.signal },
+    { code, signal: null },
+    `stdout:\n${exit.stdout}\nstderr:\n${exit.stderr}`,
+  );
+}
+
+/** The lines between "ready" and the exit listener lines. */
+function between(exit: ChildExit): string[] {
+  const from = exit.lines.findIndex((line) => line.startsWith("ready "));
+  return exit.lines.slice(from + 1).filter((line) =>
+    !line.startsWith("listeners at exit") &&
+    !line.startsWith("crash listeners at exit")
+  );
+}
+
+function cell(
+  name: string,
+  runtime: RuntimeName,
+  fn: () => Promise<void>,
+): void {
+  Deno.test({
+    name: `main on ${runtime}: ${name}`,
+    ignore: BINARIES[runtime] === undefined,
+    fn,
+  });
+}
+
+for (const runtime of RUNTIMES) {
+  cell(
+    "a task that failed, then fn returns → 1, the task named with its time",
+    runtime,
+    async () => {
+      await using child = start(runtime, "task-fails");
+      const exit = await child.exit(20_000);
+      assertExit(exit, 1);
+      assertEquals(between(exit), ["fn returns", ...DRAINED]);
+      assertStringIncludes(exit.stderr, 'quiesce: task "sync" failed:');
+      assertStringIncludes(exit.stderr, "half-written batch");
+      assertMatch(
+        exit.stderr,
+        /quiesce: 1 failure\(s\): task "sync" at 0\.\d s\n/,
+      );
+      assertStringIncludes(exit.stderr, "quiesce: exiting with code 1");
+    },
+  );
+
+  cell(
+    "a task that failed before SIGTERM → 1, not 143, not 'shut down cleanly'",
+    runtime,
+    async () => {
+      await using child = start(runtime, "task-fails-wait");
+      await child.waitFor(/^ready /);
+      await child.waitFor('task "sync" failed', { stream: "stderr" });
+      child.kill("SIGTERM");
+      const exit = await child.exit(20_000);
+      assertExit(exit, 1);
+      assertEquals(between(exit), [
+        "fn saw SIGTERM",
+        "fn signal aborted true",
+        ...DRAINED,
+      ]);
+      assertMatch(
+        exit.stderr,
+        /quiesce: 1 failure\(s\): task "sync" at 0\.\d s\n/,
+      );
+      assertFalse(exit.stderr.includes("shut down cleanly"), exit.stderr);
+      assertStringIncludes(exit.stderr, "quiesce: exiting with code 1");
+    },
+  );
+
+  for (
+    const [mode, kind, message] of [
+      ["throw-later", "uncaught exception", "boom in a timer"],
+      ["reject-later", "unhandled rejection", "boom in a promise"],
+    ] as const
+  ) {
+    cell(
+      `an ${kind} drains: error logged, cleanup run, exit 1`,
+      runtime,
+      async () => {
+        await using child = start(runtime, mode);
+        const exit = await child.exit(20_000);
+        assertExit(exit, 1);
+        assertEquals(between(exit), [
+          "fn saw manual",
+          "fn signal aborted true",
+          ...DRAINED,
+        ]);
+        assertStringIncludes(exit.stderr, `quiesce: ${kind}, shutting down:`);
+        assertStringIncludes(exit.stderr, message);
+        assertMatch(
+          exit.stderr,
+          new RegExp(`quiesce: 1 failure\\(s\\): crash "${kind}" at 0\\.\\d s`),
+        );
+        if (runtime !== "deno") {
+          // main's crash handlers were removed before the exit.
+          assertEquals(
+            exit.lines.at(-1),
+            "crash listeners at exit: uncaughtException=0 unhandledRejection=0",
+          );
+        }
+      },
+    );
+  }
+
+  cell(
+    "shutdownOnCrash: false leaves the runtime's own crash (no drain)",
+    runtime,
+    async () => {
+      await using child = start(runtime, "throw-raw");
+      const exit = await child.exit(20_000);
+      assertEquals(exit.code, 1, exit.stderr);
+      assertStringIncludes(exit.stderr, "boom in a timer");
+      assertFalse(exit.stdout.includes("cleanup db"), exit.stdout);
+      assertFalse(exit.stderr.includes("shutting down"), exit.stderr);
+    },
+  );
+
+  cell(
+    "the straggler line says fn looked at its signal when it did",
+    runtime,
+    async () => {
+      await using child = start(runtime, "watched");
+      await child.waitFor(/^ready /);
+      child.kill("SIGTERM");
+      const exit = await child.exit(20_000);
+      assertExit(exit, 1);
+      assert(exit.lines.includes("fn saw abort"), exit.stdout);
+      assertMatch(
+        exit.stderr,
+        /Still running after the 1000 ms deadline: main \(task, running \d+ ms, saw its signal\)/,
+      );
+    },
+  );
+
+  cell(
+    "fn returning at once with nothing running says why the program ended",
+    runtime,
+    async () => {
+      await using child = start(runtime, "forgot-wait");
+      const exit = await child.exit(20_000);
+      assertExit(exit, 0);
+      assertEquals(exit.lines.filter((l) => !l.startsWith("listeners")), [
+        "cleanup db",
+      ]);
+      const lines = exit.stderr.split("\n").filter((line) => line !== "");
+      assertEquals(lines.length, 1, exit.stderr);
+      assertMatch(
+        lines[0]!,
+        /^quiesce: the program returned after \d+ ms with no task running, so it ends now \(to run until a signal, `await shutdown.wait\(\)`\)$/,
+      );
+    },
+  );
+}

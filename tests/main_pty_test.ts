@@ -1,0 +1,129 @@
+// Issue 7 item 1, as users start programs: in a real terminal (a pty), one Ctrl+C typed
+// into `deno task …` or `bun run …` reaches the program twice (the terminal's SIGINT to the
+// process group plus the runner's forwarded copy), and systemd's default stop sends SIGTERM
+// to the whole group, which the runner forwards again. main() must take each as ONE signal:
+// a clean drain, never "forcing the exit". A person's real second Ctrl+C, 500 ms later,
+// still forces it. The fixture is tiny (tests/fixtures/pty/app.ts) so 20 runs stay cheap.
+import {
+  assert,
+  assertEquals,
+  assertFalse,
+  assertStringIncludes,
+} from "@std/assert";
+import { Pty, type PtyExit } from "./_pty.ts";
+import { requireRuntime } from "./_runtime.ts";
+
+const CWD = new URL("./fixtures/pty/", import.meta.url).pathname;
+const RUNS = 20;
+const AT_ONCE = 4;
+const DENO = requireRuntime("deno");
+const BUN = requireRuntime("bun");
+const RUNNERS: Record<string, string[] | undefined> = {
+  "deno task": DENO
+    ? [DENO, "task", "--config", "tasks.json", "app"]
+    : undefined,
+  "bun run": BUN ? [BUN, "run", "app"] : undefined,
+};
+
+/** Starts the fixture under `cmd` in a pty, waits for "ready", then does `act`. */
+async function session(
+  cmd: string[],
+  act: (pty: Pty) => Promise<void>,
+  env?: Record<string, string>,
+): Promise<PtyExit> {
+  await using pty = Pty.start(cmd, {
+    cwd: CWD,
+    // The runners find their `deno`/`bun` on PATH: put the ones under test first.
+    env: {
+      PATH: `${DENO!.replace(/\/[^/]*$/, "")}:${
+        BUN?.replace(/\/[^/]*$/, "") ?? ""
+      }:${Deno.env.get("PATH")}`,
+      ...env,
+    },
+  });
+  await pty.waitFor(/^ready$/);
+  await act(pty);
+  return await pty.exit(20_000);
+}
+
+/** Runs `count` sessions, `AT_ONCE` at a time. */
+async function many(
+  count: number,
+  run: () => Promise<PtyExit>,
+): Promise<PtyExit[]> {
+  const exits: PtyExit[] = [];
+  for (let i = 0; i < count; i += AT_ONCE) {
+    const batch = Array.from({ length: Math.min(AT_ONCE, count - i) }, run);
+    exits.push(...await Promise.all(batch));
+  }
+  return exits;
+}
+
+function assertOneSignal(
+  exits: PtyExit[],
+  signal: string,
+  code: number,
+): void {
+  const forced = exits.filter((exit) =>
+    exit.output.includes("forcing the exit")
+  );
+  assertEquals(
+    forced.length,
+    0,
+    `${forced.length} of ${exits.length} runs were forced:\n${
+      forced[0]?.output
+    }`,
+  );
+  for (const exit of exits) {
+    assertEquals(exit.code, code, exit.output);
+    assertStringIncludes(exit.output, `fn saw ${signal}`);
+    assertStringIncludes(exit.output, "slow stopped");
+    assertStringIncludes(exit.output, "quiesce: shut down cleanly");
+  }
+}
+
+for (const [runner, cmd] of Object.entries(RUNNERS)) {
+  Deno.test({
+    name:
+      `pty: one Ctrl+C under ${runner} is one SIGINT (${RUNS} runs, none forced)`,
+    ignore: !cmd,
+    fn: async () => {
+      const exits = await many(RUNS, () => session(cmd!, (pty) => pty.ctrlC()));
+      assertOneSignal(exits, "SIGINT", 130);
+    },
+  });
+
+  Deno.test({
+    name:
+      `pty: SIGTERM to the process group under ${runner} is one SIGTERM (${RUNS} runs, none forced)`,
+    ignore: !cmd,
+    fn: async () => {
+      const exits = await many(
+        RUNS,
+        () => session(cmd!, (pty) => pty.terminateGroup()),
+      );
+      assertOneSignal(exits, "SIGTERM", 143);
+    },
+  });
+
+  Deno.test({
+    name:
+      `pty: a second Ctrl+C 500 ms later under ${runner} still forces the exit`,
+    ignore: !cmd,
+    fn: async () => {
+      const exit = await session(cmd!, async (pty) => {
+        await pty.ctrlC();
+        await pty.waitFor("slow saw abort");
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        await pty.ctrlC();
+      }, { PTY_DRAIN_MS: "10000" });
+      assertEquals(exit.code, 130, exit.output);
+      assertStringIncludes(
+        exit.output,
+        "quiesce: SIGINT received again, forcing the exit",
+      );
+      assertFalse(exit.output.includes("slow stopped"), exit.output);
+      assert(!exit.output.includes("shut down cleanly"), exit.output);
+    },
+  });
+}
