@@ -39,8 +39,6 @@
  *
  * @module
  */
-import type { GracefulShutdown } from "./shutdown.ts";
-
 export {
   GracefulHttp,
   type GracefulHttpOptions,
@@ -61,4 +59,20 @@ export {
   type SseSend,
 } from "./http/sse.ts";
 export { liveness, readiness } from "./http/health.ts";
-export type { GracefulShutdown };
+// The core types the API above mentions, so the documentation is complete on its own.
+export type {
+  DrainProgress,
+  GracefulShutdown,
+  ShutdownFailure,
+  ShutdownReport,
+  ShutdownSignal,
+  ShutdownToken,
+  SignalSource,
+  Straggler,
+  Task,
+  TaskFunction,
+  TaskResult,
+  TaskStatus,
+  TokenSource,
+  TokenSourceOptions,
+} from "../mod.ts";

@@ -200,20 +200,15 @@ export class GracefulHttp {
     this.#onError = options?.onError ??
       ((error, request) =>
         console.error(`quiesce: background work of ${request} failed:`, error));
-    const self = this; // the owner's methods reach private state
     this.#owner = {
-      get root(): ShutdownToken {
-        return shutdown.token();
-      },
-      get draining(): boolean {
-        return shutdown.draining;
-      },
-      settled: (scope) => self.#settled(scope),
-      failed: (error, request) => self.#fail(error, request),
-      addSocket: (socket) => self.#addSocket(socket),
+      root: (): ShutdownToken => shutdown.token(),
+      draining: (): boolean => shutdown.draining,
+      settled: (scope) => this.#settled(scope),
+      failed: (error, request) => this.#fail(error, request),
+      addSocket: (socket) => this.#addSocket(socket),
       addBody: (force) => {
-        self.#bodies.add(force);
-        return () => self.#bodies.delete(force);
+        this.#bodies.add(force);
+        return () => this.#bodies.delete(force);
       },
     };
     this.fetch = (request, info) => this.#serve(request, info);

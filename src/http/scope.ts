@@ -124,8 +124,8 @@ export interface RequestScope {
 
 /** What a scope needs from its server. */
 export interface ScopeOwner {
-  readonly root: ShutdownToken;
-  readonly draining: boolean;
+  root(): ShutdownToken;
+  draining(): boolean;
   settled(scope: Scope): void;
   failed(error: unknown, name: string): void;
   addSocket(socket: ServerWebSocket): void;
@@ -186,7 +186,7 @@ export class Scope implements RequestScope {
   }
 
   get draining(): boolean {
-    return this.#owner.draining;
+    return this.#owner.draining();
   }
 
   get signal(): AbortSignal {
@@ -369,7 +369,7 @@ export class Scope implements RequestScope {
 
   #streamSource(): TokenSource {
     if (this.#stream !== undefined) return this.#stream;
-    const stream = this.#stream = this.#owner.root.child();
+    const stream = this.#stream = this.#owner.root().child();
     if (this.#settled) {
       stream.cancel(new DOMException(RESPONDED, "AbortError"));
     } else if (!isDenoInfo(this.#info)) {
