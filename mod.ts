@@ -48,10 +48,14 @@ export {
   type TaskStatus,
 } from "./src/task.ts";
 export {
+  TaskTracker,
+  type TaskTrackerOptions,
+  type TrackerWaitOptions,
+} from "./src/task_tracker.ts";
+export {
   type FailurePolicy,
   TaskGroup,
   type TaskGroupOptions,
-  type WaitAllOptions,
 } from "./src/task_group.ts";
 export type { DrainProgress, ShutdownFailure } from "./src/_drain.ts";
 export {

@@ -1,5 +1,5 @@
 /**
- * The Tokio guide's `ShutdownManager` (seed 001), built on a `TaskGroup`: spawn workers
+ * The Tokio guide's `ShutdownManager` (seed 001), built on a `TaskTracker`: spawn workers
  * that take the shutdown signal; `shutdown(timeout)` signals them, waits for them with a
  * deadline, abandons what is left and reports a timeout error naming it.
  *
@@ -7,20 +7,18 @@
  *
  * @module
  */
-import { ShutdownTimeoutError, sleep, TaskGroup } from "../mod.ts";
+import { ShutdownTimeoutError, sleep, TaskTracker } from "../mod.ts";
 
 /** Runs workers until `shutdown` is called. */
 export class ShutdownManager {
-  #group = new TaskGroup({
-    failure: "collect",
-    joinable: false,
-    onError: (error, task) =>
-      console.error(`Task error in ${task.name}:`, error),
+  #tracker = new TaskTracker({
+    onError: ({ name, error }) =>
+      console.error(`Task error in ${name}:`, error),
   });
 
   /** Starts a worker; it receives the shutdown signal. */
   spawn(name: string, task: (shutdown: AbortSignal) => Promise<void>): void {
-    this.#group.spawn(name, task);
+    this.#tracker.spawn(name, task);
   }
 
   /**
@@ -29,9 +27,9 @@ export class ShutdownManager {
    * @throws {ShutdownTimeoutError} Naming the workers still running at the deadline.
    */
   async shutdown(timeoutMs: number): Promise<void> {
-    this.#group.close();
-    this.#group.cancel(new DOMException("Shutting down", "AbortError"));
-    await this.#group.waitAll({ timeout: timeoutMs });
+    this.#tracker.close();
+    this.#tracker.cancel(new DOMException("Shutting down", "AbortError"));
+    await this.#tracker.wait({ timeout: timeoutMs });
   }
 }
 

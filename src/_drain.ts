@@ -1,7 +1,7 @@
 // The drain phase of a shutdown: wait for tasks, then run cleanup steps in reverse order,
 // all under one deadline, reporting progress and naming what is still running at the end.
 import { ShutdownTimeoutError, type Straggler } from "./errors.ts";
-import type { TaskGroup } from "./task_group.ts";
+import type { TaskTracker } from "./task_tracker.ts";
 import { deadline } from "./wait.ts";
 import { startTimer } from "./_timer.ts";
 
@@ -89,7 +89,7 @@ export interface DrainOutcome {
 }
 
 interface DrainInput {
-  group: TaskGroup<unknown>;
+  tracker: TaskTracker;
   steps: CleanupStep[];
   /** The whole shutdown's budget, for messages. */
   timeout: number;
@@ -148,20 +148,20 @@ async function runStep(
 }
 
 /**
- * Waits for the group's tasks until none runs or the deadline passes, then closes the
- * group and the steps (`onStepsStart`). A task spawned while this waits (it runs with an
- * aborted signal) is waited for too: the group closes only in the same turn in which it is
+ * Waits for the tracker's tasks until none runs or the deadline passes, then closes the
+ * tracker and the steps (`onStepsStart`). A task spawned while this waits (it runs with an
+ * aborted signal) is waited for too: the tracker closes only in the same turn in which it is
  * seen empty, so nothing can slip in between. Returns whether the deadline passed.
  */
 async function waitForTasks(
   input: DrainInput,
   stragglers: Straggler[],
 ): Promise<boolean> {
-  const { group, deadlineAt, onStepsStart } = input;
+  const { tracker, deadlineAt, onStepsStart } = input;
   let timedOut = false;
-  while (group.running > 0) {
+  while (tracker.running > 0) {
     try {
-      await group.waitAll({
+      await tracker.wait({
         timeout: Math.max(0, deadlineAt - performance.now()),
       });
     } catch (error) {
@@ -177,7 +177,7 @@ async function waitForTasks(
 
 /** Runs the drain; never rejects. */
 export async function drain(input: DrainInput): Promise<DrainOutcome> {
-  const { group, steps, timeout, deadlineAt, onProgress, onFailure } = input;
+  const { tracker, steps, timeout, deadlineAt, onProgress, onFailure } = input;
   const started = performance.now();
   const stragglers: Straggler[] = [];
   let current: { name: string; startedAt: number } | undefined;
@@ -191,7 +191,7 @@ export async function drain(input: DrainInput): Promise<DrainOutcome> {
     ? undefined
     : setInterval(() => {
       const now = performance.now();
-      const running = group.stragglers();
+      const running = tracker.stragglers();
       if (current !== undefined) running.push(stepStraggler(current, now));
       try {
         onProgress({

@@ -54,10 +54,10 @@ function describeStragglers(stragglers: readonly Straggler[]): string {
  * const group = new TaskGroup();
  * const stuck = Promise.withResolvers<void>();
  * group.spawn("stuck", () => stuck.promise);
- * const error = await assertRejects(() => group.waitAll({ timeout: 10 }), ShutdownTimeoutError);
+ * const error = await assertRejects(() => group.wait({ timeout: 10 }), ShutdownTimeoutError);
  * assertEquals(error.stragglers.map((s) => s.name), ["stuck"]);
  * stuck.resolve();
- * await group.waitAll();
+ * await group.wait();
  * ```
  */
 export class ShutdownTimeoutError extends Error {

@@ -8,7 +8,7 @@ import {
   shutdownSettings,
 } from "./shutdown_options.ts";
 import type { Task, TaskFunction } from "./task.ts";
-import { TaskGroup } from "./task_group.ts";
+import { TaskTracker } from "./task_tracker.ts";
 import { type ShutdownToken, TokenSource } from "./token.ts";
 import { sleep } from "./wait.ts";
 import { reportUncaught } from "./_report.ts";
@@ -57,7 +57,7 @@ export class GracefulShutdown implements AsyncDisposable {
   #onProgress: ((progress: DrainProgress) => void) | undefined;
   #onError: (failure: ShutdownFailure) => void;
   #root = new TokenSource();
-  #group: TaskGroup<unknown>;
+  #tracker: TaskTracker;
   #steps = new CleanupSteps();
   #subscribers = new Set<(signal: ShutdownSignal) => void>();
   #failures: ShutdownFailure[] = [];
@@ -81,12 +81,9 @@ export class GracefulShutdown implements AsyncDisposable {
     this.#onSignal = settings.onSignal;
     this.#onError = settings.onError;
     this.#onProgress = settings.onProgress;
-    this.#group = new TaskGroup({
+    this.#tracker = new TaskTracker({
       parent: this.#root.token,
-      failure: "collect",
-      joinable: false,
-      onError: (error, task) =>
-        this.#fail({ source: "task", name: task.name, error }),
+      onError: (failure) => this.#fail(failure),
     });
     const outside = settings.signal;
     if (outside?.aborted) {
@@ -291,7 +288,7 @@ export class GracefulShutdown implements AsyncDisposable {
    * @throws {TaskGroupClosedError} Once the drain has moved on to cleanup steps.
    */
   spawn<T>(name: string, fn: TaskFunction<T>): Task<T> {
-    return this.#group.spawn(name, fn) as Task<T>;
+    return this.#tracker.spawn(name, fn);
   }
 
   /** A `Disposable` that begins the shutdown when disposed (the seed's `ShutdownGuard`). */
@@ -402,7 +399,7 @@ export class GracefulShutdown implements AsyncDisposable {
       this.#root.cancel(reason);
     }
     const outcome = await drain({
-      group: this.#group,
+      tracker: this.#tracker,
       steps: this.#steps.list,
       timeout: this.#timeout,
       deadlineAt: started + this.#timeout,
@@ -410,7 +407,7 @@ export class GracefulShutdown implements AsyncDisposable {
       onFailure: (failure) => this.#fail(failure),
       onStepsStart: () => {
         this.#steps.close();
-        this.#group.close();
+        this.#tracker.close();
       },
     });
     const errors = [...this.#failures];

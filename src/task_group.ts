@@ -1,32 +1,20 @@
+import type { ShutdownFailure } from "./_drain.ts";
+import type { Straggler } from "./errors.ts";
+import type { Task, TaskFunction, TaskResult } from "./task.ts";
 import {
-  ShutdownTimeoutError,
-  type Straggler,
-  TaskGroupClosedError,
-} from "./errors.ts";
-import {
-  startTask,
-  type Task,
-  type TaskFunction,
-  type TaskOwner,
-  type TaskResult,
-} from "./task.ts";
-import { type ShutdownToken, TokenSource } from "./token.ts";
-import { deadline } from "./wait.ts";
+  listenToTracker,
+  TaskTracker,
+  throwUnseen,
+  type TrackerWaitOptions,
+} from "./task_tracker.ts";
+import type { ShutdownToken } from "./token.ts";
 import { Queue } from "./_queue.ts";
-import { reportUncaught } from "./_report.ts";
-import {
-  describe,
-  validateFunction,
-  validateMs,
-  validateName,
-  validateOptions,
-  validateSignal,
-} from "./_validate.ts";
+import { validateOptions } from "./_validate.ts";
 
 /**
  * What a group does when a task fails.
  *
- * @example `"collect"` lets the siblings finish; `"fail-fast"` aborts them
+ * @example `"collect"` lets the siblings finish; `"fail-fast"` cancels them
  * ```ts
  * import { type FailurePolicy, sleep, TaskGroup } from "@quiesce/quiesce";
  * import { assertEquals, assertRejects } from "@std/assert";
@@ -58,7 +46,7 @@ export type FailurePolicy = "fail-fast" | "collect";
  * const options: TaskGroupOptions = {
  *   parent: shutdown.token(),
  *   failure: "collect",
- *   onError: (_error, task) => failures.push(task.name),
+ *   onError: (failure) => failures.push(failure.name),
  * };
  * await using group = new TaskGroup(options);
  * const poll = group.spawn("poll", (signal) => sleep(60_000, { signal }));
@@ -69,7 +57,7 @@ export type FailurePolicy = "fail-fast" | "collect";
  * ```
  */
 export interface TaskGroupOptions {
-  /** The group's token is a child of this token: its shutdown cancels every task. */
+  /** The group's token is a child of this token: its cancellation cancels every task. */
   parent?: ShutdownToken;
   /**
    * Aborting this signal cancels every task; later spawns run with an aborted signal. Any
@@ -77,64 +65,33 @@ export interface TaskGroupOptions {
    */
   signal?: AbortSignal;
   /**
-   * `"fail-fast"` (default): the first failure aborts the siblings and is thrown by
-   * `joinAll` and `[Symbol.asyncDispose]`. `"collect"`: failures are gathered and thrown
-   * together as an `AggregateError`.
+   * `"fail-fast"` (default): the first failure cancels the group (every sibling, and later
+   * spawns run with an aborted signal) and is thrown by `joinAll` and
+   * `[Symbol.asyncDispose]`. `"collect"`: failures are gathered and thrown together as an
+   * `AggregateError`.
    */
   failure?: FailurePolicy;
-  /**
-   * Whether settled tasks are kept until joined (`joinNext`, `joinAll`, `for await`).
-   * Default `true`. Set `false` for a long-lived tracker whose tasks are never joined: they
-   * are forgotten once their work settles, and failures go only to `onError`.
-   */
-  joinable?: boolean;
   /**
    * Called for every task failure as it happens, including failures after cancellation. If
    * it throws, the error is reported as uncaught (`reportError`) and the group goes on.
    */
-  onError?: (error: unknown, task: Task<unknown>) => void;
+  onError?: (failure: ShutdownFailure) => void;
 }
 
-const TASK_GROUP_OPTIONS = [
+const GROUP_OPTIONS = [
   "parent",
   "signal",
   "failure",
-  "joinable",
   "onError",
 ] as const satisfies ReadonlyArray<keyof TaskGroupOptions>;
 
 /**
- * Options for {@linkcode TaskGroup.waitAll}.
- *
- * @example Wait a bounded time, then abort what is left
- * ```ts
- * import { ShutdownTimeoutError, sleep, TaskGroup, type WaitAllOptions } from "@quiesce/quiesce";
- * import { assertEquals, assertRejects } from "@std/assert";
- *
- * await using group = new TaskGroup();
- * group.spawn("quick", async () => "done");
- * group.spawn("endless", (signal) => sleep(60_000, { signal }));
- * const options: WaitAllOptions = { timeout: 20 };
- * const error = await assertRejects(() => group.waitAll(options), ShutdownTimeoutError);
- * assertEquals(error.stragglers.map((straggler) => straggler.name), ["endless"]);
- * group.abortAll();
- * await group.waitAll({ timeout: 1_000 });
- * assertEquals(group.running, 0);
- * ```
- */
-export interface WaitAllOptions {
-  /** Milliseconds to wait before rejecting with `ShutdownTimeoutError`; default `Infinity`. */
-  timeout?: number;
-  /** Aborting it stops the wait (rejects with `signal.reason`); tasks keep running. */
-  signal?: AbortSignal;
-}
-
-/**
- * A set of named tasks with one lifetime: tokio's `JoinSet` and `TaskTracker` in one.
+ * Named tasks whose results are joined: tokio's `JoinSet`, over a {@linkcode TaskTracker}.
  * Every task gets a child token of the group's token, so cancelling the group (or its
- * parent) cancels them all. Handles settle as soon as a task is cancelled, while the group
- * keeps tracking the work until it really settles: `waitAll` and `[Symbol.asyncDispose]`
- * wait for the work, and name what is stuck at a deadline.
+ * parent) cancels them all. Results come out in the order tasks settled (`joinNext`,
+ * `for await`) or in spawn order (`joinAll`). Handles settle as soon as a task is
+ * cancelled, while the group keeps tracking the work until it really settles: `wait` and
+ * `[Symbol.asyncDispose]` wait for the work, and name what is stuck at a deadline.
  *
  * @example Fan out and collect
  * ```ts
@@ -148,28 +105,26 @@ export interface WaitAllOptions {
  */
 export class TaskGroup<T = unknown>
   implements AsyncDisposable, AsyncIterable<TaskResult<T>> {
-  #source: TokenSource;
+  #tracker: TaskTracker;
   #policy: FailurePolicy;
-  #joinable: boolean;
-  #onError: ((error: unknown, task: Task<unknown>) => void) | undefined;
-  #closed = false;
   #tripped = false;
   #seq = 0;
-  #unjoined = new Map<Task<T>, number>();
-  #settled = new Queue<Task<T>>();
-  #joinWaiters = new Queue<(next: [Task<T>, number] | undefined) => void>();
-  #running = new Set<Task<T>>();
-  #drainWaiters: Array<() => void> = [];
-  /** Failures not yet delivered by a join; one per task (a task fails early or late, never both). */
-  #failures = new Map<Task<T>, { error: unknown; late: boolean }>();
+  /** Spawned and not yet joined, with the spawn order `joinAll` sorts by. */
+  #unjoined = new Map<Task<unknown>, number>();
+  #settled = new Queue<Task<unknown>>();
+  #joinWaiters = new Queue<
+    (next: [Task<unknown>, number] | undefined) => void
+  >();
+  /** Failures not yet delivered by a join; one per task (early or late, never both). */
+  #failures = new Map<Task<unknown>, { error: unknown; late: boolean }>();
 
   /**
    * Creates an open, empty group.
    *
-   * @throws {TypeError} If an option has the wrong type.
+   * @throws {TypeError} If an option has the wrong type or name.
    */
   constructor(options?: TaskGroupOptions) {
-    validateOptions(options, "options", TASK_GROUP_OPTIONS);
+    validateOptions(options, "options", GROUP_OPTIONS);
     const failure = options?.failure ?? "fail-fast";
     if (failure !== "fail-fast" && failure !== "collect") {
       throw new TypeError(
@@ -178,54 +133,37 @@ export class TaskGroup<T = unknown>
         }`,
       );
     }
-    if (options?.onError !== undefined) {
-      validateFunction(options.onError, "options.onError");
-    }
-    const joinable = options?.joinable ?? true;
-    if (typeof joinable !== "boolean") {
-      throw new TypeError(
-        `Cannot use options.joinable: expected a boolean, got ${
-          describe(joinable)
-        }`,
-      );
-    }
-    const parent = options?.parent;
-    if (
-      parent !== undefined &&
-      typeof (parent as ShutdownToken | null)?.child !== "function"
-    ) {
-      throw new TypeError(
-        `Cannot use options.parent: expected a ShutdownToken, got ${
-          describe(parent)
-        }`,
-      );
-    }
-    validateSignal(options?.signal, "options.signal");
     this.#policy = failure;
-    this.#joinable = joinable;
-    this.#onError = options?.onError;
-    const link = { signal: options?.signal };
-    this.#source = parent?.child(link) ?? new TokenSource(link);
+    this.#tracker = new TaskTracker({
+      parent: options?.parent,
+      signal: options?.signal,
+      onError: options?.onError,
+    });
+    listenToTracker(this.#tracker, {
+      spawned: (task) => this.#unjoined.set(task, this.#seq++),
+      settled: (task) => this.#onSettled(task),
+      failed: (task, error, late) => this.#onFailed(task, error, late),
+    });
   }
 
   /** The group's token: cancelled by `cancel()`, by the parent or by the signal option. */
   get token(): ShutdownToken {
-    return this.#source.token;
+    return this.#tracker.token;
   }
 
   /** Tasks spawned and not yet joined (running or waiting in the join queue). */
   get size(): number {
-    return this.#joinable ? this.#unjoined.size : this.#running.size;
+    return this.#unjoined.size;
   }
 
   /** Tasks whose work has not settled yet (a cancelled task counts until it really stops). */
   get running(): number {
-    return this.#running.size;
+    return this.#tracker.running;
   }
 
   /** Whether `close()` was called (or the group was disposed). */
   get closed(): boolean {
-    return this.#closed;
+    return this.#tracker.closed;
   }
 
   /**
@@ -237,16 +175,7 @@ export class TaskGroup<T = unknown>
    * @throws {TaskGroupClosedError} If the group is closed.
    */
   spawn<R extends T>(name: string, fn: TaskFunction<R>): Task<R> {
-    validateName(name, "name");
-    validateFunction(fn, "fn");
-    if (this.#closed) throw new TaskGroupClosedError(name);
-    const register = (task: Task<R>) => {
-      // A Task<R> is a Task<T> for every reader; the cast only bridges the private fields.
-      const tracked = task as unknown as Task<T>;
-      this.#running.add(tracked);
-      if (this.#joinable) this.#unjoined.set(tracked, this.#seq++);
-    };
-    return startTask<R>(name, this.#source.child(), this.#owner, register, fn);
+    return this.#tracker.spawn(name, fn);
   }
 
   /**
@@ -255,7 +184,7 @@ export class TaskGroup<T = unknown>
    */
   async joinNext(): Promise<TaskResult<T> | undefined> {
     const next = await this.#nextSettled();
-    return next?.[0].result;
+    return next?.[0].result as TaskResult<T> | undefined;
   }
 
   /** Yields each task's result as it settles, until none is left. */
@@ -269,7 +198,7 @@ export class TaskGroup<T = unknown>
 
   /**
    * Waits for every unjoined task and returns their values in spawn order (`undefined` for
-   * cancelled ones). With `"fail-fast"` the first failure aborts the rest and is thrown at
+   * cancelled ones). With `"fail-fast"` the first failure cancels the rest and is thrown at
    * once; with `"collect"`, all failures are thrown together as an `AggregateError` once
    * every task has settled.
    */
@@ -280,7 +209,7 @@ export class TaskGroup<T = unknown>
       const next = await this.#nextSettled();
       if (next === undefined) break;
       const [task, seq] = next;
-      const result = task.result!;
+      const result = task.result as TaskResult<T>;
       if (result.status === "failed") {
         if (this.#policy === "fail-fast") throw result.error;
         errors.push(result.error);
@@ -301,100 +230,45 @@ export class TaskGroup<T = unknown>
   }
 
   /**
-   * Waits until no task's work is running. Rejects with a `ShutdownTimeoutError` naming the
-   * stragglers if `timeout` passes first. Failures are not thrown here: join them, or let
-   * `[Symbol.asyncDispose]` throw them.
+   * Waits until no task's work is running; see {@linkcode TaskTracker.wait}. Failures are
+   * not thrown here: join them, or let `[Symbol.asyncDispose]` throw them.
    *
-   * @throws {TypeError | RangeError} If `options.timeout` is not a non-negative number.
+   * @throws {TypeError | RangeError} If an option has the wrong type, name or range.
    */
-  waitAll(options?: WaitAllOptions): Promise<void> {
-    validateOptions(options, "options", ["timeout", "signal"]);
-    const timeout = validateMs(options?.timeout ?? Infinity, "options.timeout");
-    validateSignal(options?.signal, "options.signal");
-    if (this.#running.size === 0) return Promise.resolve();
-    const { promise, resolve } = Promise.withResolvers<void>();
-    this.#drainWaiters.push(resolve);
-    const signal = options?.signal;
-    return deadline(promise, timeout, signal ? { signal } : {}).catch(
-      (error) => {
-        this.#drainWaiters = this.#drainWaiters.filter((waiter) =>
-          waiter !== resolve
-        );
-        if (
-          (error as { name?: unknown })?.name === "TimeoutError" &&
-          !signal?.aborted
-        ) {
-          throw new ShutdownTimeoutError(
-            timeout,
-            this.stragglers(),
-            Array.from(this.#failures.values(), (f) => f.error),
-          );
-        }
-        throw error;
-      },
-    );
+  wait(options?: TrackerWaitOptions): Promise<void> {
+    return this.#tracker.wait(options);
   }
 
   /** The tasks whose work is still running, oldest first, with age and whether they looked at their signal. */
   stragglers(): Straggler[] {
-    const now = performance.now();
-    return Array.from(this.#running, (task) => ({
-      name: task.name,
-      kind: "task" as const,
-      ageMs: now - task.startedAt,
-      observedSignal: task.observedSignal,
-    }));
-  }
-
-  /** Aborts every running task with `reason`; the group stays open for new tasks. */
-  abortAll(reason?: unknown): void {
-    // One reason for all: a DOMException costs microseconds to build (a stack trace).
-    reason ??= new DOMException("The group aborted its tasks", "AbortError");
-    for (const task of Array.from(this.#running)) task.abort(reason);
+    return this.#tracker.stragglers();
   }
 
   /**
-   * Cancels the group's token: every task is aborted, and later spawns run with an aborted
-   * signal (until `close()`).
+   * Cancels the group's token: every task is cancelled, and later spawns run with an
+   * aborted signal (until `close()`). Never throws.
    */
   cancel(reason?: unknown): void {
-    this.#source.cancel(reason);
+    this.#tracker.cancel(reason);
   }
 
   /** Refuses new tasks from now on; running tasks are not affected. */
   close(): void {
-    this.#closed = true;
+    this.#tracker.close();
   }
 
   /**
-   * Closes the group, aborts every task, waits for their work to settle, then throws the
+   * Closes the group, cancels every task, waits for their work to settle, then throws the
    * failures nobody has seen (not joined, not awaited), per the failure policy.
    */
   async [Symbol.asyncDispose](): Promise<void> {
     this.close();
-    this.abortAll(
-      new DOMException("The task group was disposed", "AbortError"),
-    );
-    await this.waitAll();
-    this.#source[Symbol.dispose]();
-    const unseen = Array.from(this.#failures).filter(([task, f]) =>
-      f.late || !task.awaited
-    );
-    this.#failures.clear();
-    if (unseen.length === 0) return;
-    if (this.#policy === "fail-fast" && unseen.length === 1) {
-      throw unseen[0]![1].error;
-    }
-    throw new AggregateError(
-      unseen.map(([, f]) => f.error),
-      `${unseen.length} task failure(s) were not joined: ${
-        unseen.map(([task]) => task.name).join(", ")
-      }`,
-    );
+    this.cancel(new DOMException("The task group was disposed", "AbortError"));
+    await this.#tracker[Symbol.asyncDispose]();
+    throwUnseen(this.#failures, this.#policy);
   }
 
-  #nextSettled(): Promise<[Task<T>, number] | undefined> {
-    if (!this.#joinable) return Promise.resolve(undefined);
+  #nextSettled(): Promise<[Task<unknown>, number] | undefined> {
     const task = this.#settled.take();
     if (task !== undefined) return Promise.resolve(this.#take(task));
     // Each waiter claims one task still to settle; one more waiter than that would wait
@@ -405,49 +279,28 @@ export class TaskGroup<T = unknown>
     return new Promise((resolve) => this.#joinWaiters.push(resolve));
   }
 
-  #take(task: Task<T>): [Task<T>, number] {
+  #take(task: Task<unknown>): [Task<unknown>, number] {
     const seq = this.#unjoined.get(task) ?? Infinity;
     this.#unjoined.delete(task);
     if (task.status === "failed") this.#failures.delete(task);
     return [task, seq];
   }
 
-  #owner: TaskOwner = {
-    onSettled: (settled) => {
-      const task = settled as Task<T>;
-      // Queue the result before handling a failure: fail-fast then cancels the siblings,
-      // whose results must come out after the failure that caused them.
-      if (this.#joinable) {
-        const waiter = this.#joinWaiters.take();
-        if (waiter !== undefined) waiter(this.#take(task));
-        else this.#settled.push(task);
-      }
-      if (task.status === "failed") this.#failed(task, task.error, false);
-    },
-    onFinished: (finished) => {
-      this.#running.delete(finished as Task<T>);
-      if (this.#running.size > 0) return;
-      for (const resolve of this.#drainWaiters.splice(0)) resolve();
-    },
-    onLateFailure: (task, error) => this.#failed(task as Task<T>, error, true),
-  };
+  /** Hands the result to a waiting join, or queues it; before any failure is handled. */
+  #onSettled(task: Task<unknown>): void {
+    const waiter = this.#joinWaiters.take();
+    if (waiter !== undefined) waiter(this.#take(task));
+    else this.#settled.push(task);
+  }
 
-  #failed(task: Task<T>, error: unknown, late: boolean): void {
-    const delivered = !late && task.status === "failed" &&
-      this.#joinable && !this.#unjoined.has(task);
-    if (!delivered && (this.#joinable || this.#onError === undefined)) {
+  #onFailed(task: Task<unknown>, error: unknown, late: boolean): void {
+    // A failure a join already took is delivered; anything else is kept for dispose.
+    if (late || this.#unjoined.has(task)) {
       this.#failures.set(task, { error, late });
-    }
-    if (this.#onError !== undefined) {
-      try {
-        this.#onError(error, task as Task<unknown>);
-      } catch (hookError) {
-        reportUncaught(hookError);
-      }
     }
     if (!late && this.#policy === "fail-fast" && !this.#tripped) {
       this.#tripped = true;
-      this.abortAll(
+      this.cancel(
         new DOMException(
           `Aborted because task "${task.name}" failed`,
           "AbortError",

@@ -91,9 +91,9 @@ Deno.test("bad input throws synchronously, naming the argument", () => {
   const shutdown = new GracefulShutdown(quiet);
   const cases: Array<[() => unknown, ErrorConstructor, string]> = [
     [
-      () => new TaskGroup({ joinable: "no" } as never),
+      () => new TaskGroup({ failure: "quick" } as never),
       TypeError,
-      "options.joinable",
+      "options.failure",
     ],
     [
       () => new TaskGroup({ parent: null } as never),
@@ -140,10 +140,10 @@ Deno.test("error messages describe undefined as undefined", () => {
   );
 });
 
-Deno.test("a misspelled option to TaskGroup.waitAll is refused at once, not after the wait", async () => {
+Deno.test("a misspelled option to TaskGroup.wait is refused at once, not after the wait", async () => {
   await using group = new TaskGroup();
   await assertRejects(
-    async () => await group.waitAll({ timout: 5 } as never),
+    async () => await group.wait({ timout: 5 } as never),
     TypeError,
     'did you mean "timeout"?',
   );

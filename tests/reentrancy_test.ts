@@ -109,7 +109,7 @@ Deno.test("re-entrant shutdown: a signal source firing from onSignal runs every 
   assertEquals((await shutdown.done()).signal, "SIGINT");
 });
 
-Deno.test("a TaskGroup onError that throws is reported as uncaught; the task still finishes and waitAll resolves", async () => {
+Deno.test("a TaskGroup onError that throws is reported as uncaught; the task still finishes and wait resolves", async () => {
   using uncaught = collectUncaught();
   using unhandled = collectUnhandled();
   const hookError = new Error("onError is broken");
@@ -123,7 +123,7 @@ Deno.test("a TaskGroup onError that throws is reported as uncaught; the task sti
   await task.finished();
   assertFalse(task.isRunning);
   assertEquals(task.status, "failed");
-  await group.waitAll({ timeout: 1_000 });
+  await group.wait({ timeout: 1_000 });
   const results = await Array.fromAsync(group);
   assertEquals(results.map((r) => r.status), ["failed"]);
   await group[Symbol.asyncDispose]();

@@ -15,6 +15,7 @@ import {
   TaskGroup,
   TaskGroupClosedError,
   type TaskResult,
+  TaskTracker,
   TokenSource,
 } from "../mod.ts";
 
@@ -39,7 +40,7 @@ Deno.test("an empty group resolves at once", async () => {
   const group = new TaskGroup();
   assertEquals(await group.joinNext(), undefined);
   assertEquals(await group.joinAll(), []);
-  await group.waitAll({ timeout: 0 });
+  await group.wait({ timeout: 0 });
   for await (const _ of group) throw new Error("nothing to yield");
   assertEquals(group.size, 0);
   await group[Symbol.asyncDispose]();
@@ -109,7 +110,7 @@ Deno.test("abort settles the handle at once; the group tracks the work until it 
   assert(task.isRunning);
   assertEquals(group.running, 1);
   let drained = false;
-  const waiting = group.waitAll().then(() => drained = true);
+  const waiting = group.wait().then(() => drained = true);
   await sleep(10);
   assertFalse(drained);
   release.resolve();
@@ -130,7 +131,7 @@ Deno.test("fail-fast: the first failure aborts the siblings and is thrown", asyn
   });
   await assertRejects(() => group.joinAll(), Error, "broken task");
   assertEquals(sibling.status, "cancelled");
-  await group.waitAll();
+  await group.wait();
   assertInstanceOf(siblingReason, DOMException);
   assertEquals((siblingReason as DOMException).name, "AbortError");
   await group[Symbol.asyncDispose](); // the failure was delivered by joinAll: nothing left to throw
@@ -150,7 +151,7 @@ Deno.test("collect: every failure comes back in one AggregateError", async () =>
   ]);
 });
 
-Deno.test("waitAll names the stragglers at its deadline", async () => {
+Deno.test("wait names the stragglers at its deadline", async () => {
   const group = new TaskGroup();
   const stuck = Promise.withResolvers<void>();
   group.spawn("blind", () => stuck.promise);
@@ -160,7 +161,7 @@ Deno.test("waitAll names the stragglers at its deadline", async () => {
   });
   group.spawn("done", () => 1);
   const error = await assertRejects(
-    () => group.waitAll({ timeout: 30 }),
+    () => group.wait({ timeout: 30 }),
     ShutdownTimeoutError,
   );
   assertEquals(error.timeout, 30);
@@ -179,14 +180,14 @@ Deno.test("waitAll names the stragglers at its deadline", async () => {
       error.message.includes("never looked at its signal"),
   );
   stuck.resolve();
-  await group.waitAll();
+  await group.wait();
 });
 
 Deno.test("a failure nobody awaited is not an unhandled rejection, and dispose throws it", async () => {
   const seen = await unhandledDuring(async () => {
     const group = new TaskGroup();
     group.spawn("orphan", () => Promise.reject(new Error("orphan failed")));
-    await group.waitAll();
+    await group.wait();
     await assertRejects(
       () => group[Symbol.asyncDispose](),
       Error,
@@ -199,7 +200,7 @@ Deno.test("a failure nobody awaited is not an unhandled rejection, and dispose t
 Deno.test("work that throws after it was cancelled is recorded, never unhandled", async () => {
   const errors: unknown[] = [];
   const seen = await unhandledDuring(async () => {
-    const group = new TaskGroup({ onError: (error) => errors.push(error) });
+    const group = new TaskGroup({ onError: ({ error }) => errors.push(error) });
     const release = Promise.withResolvers<void>();
     const echo = group.spawn("echo", async (signal) => {
       await release.promise;
@@ -209,10 +210,10 @@ Deno.test("work that throws after it was cancelled is recorded, never unhandled"
       await release.promise;
       throw new Error("failed after cancel");
     });
-    group.abortAll();
+    group.cancel();
     assertEquals([echo.status, late.status], ["cancelled", "cancelled"]);
     release.resolve();
-    await group.waitAll();
+    await group.wait();
     assertEquals(errors.map((e) => (e as Error).message), [
       "failed after cancel",
     ]);
@@ -251,7 +252,7 @@ Deno.test("on a cancelled group a new task still runs, with an aborted signal, a
   assertEquals(task.status, "running");
   assertEquals(group.running, 1);
   let waited = false;
-  const drained = group.waitAll().then(() => waited = true);
+  const drained = group.wait().then(() => waited = true);
   await new Promise((resolve) => setTimeout(resolve, 5));
   assertFalse(waited);
   flushed.resolve();
@@ -314,7 +315,7 @@ Deno.test("each task's token is a child of the group's and is released when it e
   for (let i = 0; i < 100; i++) {
     tasks.push(group.spawn(`t${i}`, () => sleep(1)));
   }
-  await group.waitAll();
+  await group.wait();
   assertEquals(root.childCount, 1, "only the group's own token");
 });
 
@@ -358,23 +359,37 @@ Deno.test("Task: await using aborts and waits for the work", async () => {
   assert(finished);
 });
 
-Deno.test("a non-joinable group forgets tasks as they finish and reports failures", async () => {
+Deno.test("a TaskTracker forgets tasks as they finish and hands failures to onError", async () => {
   const failures: string[] = [];
-  await using group = new TaskGroup({
-    joinable: false,
-    failure: "collect",
-    onError: (_error, task) => failures.push(task.name),
+  await using tracker = new TaskTracker({
+    onError: ({ name }) => failures.push(name),
   });
   for (let i = 0; i < 50; i++) {
-    group.spawn(
+    tracker.spawn(
       `t${i}`,
       () => i === 7 ? Promise.reject(new Error("x")) : sleep(1),
     );
   }
-  await group.waitAll();
-  assertEquals(group.size, 0);
-  assertEquals(await group.joinNext(), undefined);
+  assertEquals(tracker.running, 50); // even t7: a rejected promise settles a turn later
+  await tracker.wait();
+  assertEquals(tracker.running, 0);
   assertEquals(failures, ["t7"]);
+});
+
+Deno.test("a TaskTracker without onError throws the failures nobody awaited on dispose", async () => {
+  const tracker = new TaskTracker();
+  const awaited = tracker.spawn(
+    "awaited",
+    () => Promise.reject(new Error("seen")),
+  );
+  await assertRejects(() => awaited, Error, "seen");
+  tracker.spawn("forgotten", () => Promise.reject(new Error("unseen")));
+  const error = await assertRejects(
+    () => tracker[Symbol.asyncDispose](),
+    AggregateError,
+    "forgotten",
+  );
+  assertEquals(error.errors.map((e) => (e as Error).message), ["unseen"]);
 });
 
 Deno.test("results carry the task name and outcome", async () => {
@@ -409,12 +424,12 @@ Deno.test("bad input gets a clear error naming the argument", async () => {
     "options.signal",
   );
   assertThrows(
-    () => group.waitAll({ timeout: -1 }),
+    () => group.wait({ timeout: -1 }),
     RangeError,
     "options.timeout",
   );
   assertThrows(
-    () => group.waitAll({ timeout: "1" as never }),
+    () => group.wait({ timeout: "1" as never }),
     TypeError,
     "options.timeout",
   );

@@ -4,7 +4,8 @@ import {
   GracefulShutdown,
   type ShutdownFailure,
   TaskGroup,
-  type TaskGroupOptions,
+  TaskTracker,
+  type TaskTrackerOptions,
   TokenSource,
 } from "../../mod.ts";
 import type { Scenario } from "./scenario.ts";
@@ -34,13 +35,9 @@ export function buildHost(s: Scenario): void {
     });
     return;
   }
-  const options: TaskGroupOptions = {
-    failure: c.policy,
-    joinable: c.joinable,
-  };
+  const options: TaskTrackerOptions = {};
   if (c.onError) {
-    options.onError = (error, task) =>
-      s.onErrorCalls.push({ error, name: task.name });
+    options.onError = ({ error, name }) => s.onErrorCalls.push({ error, name });
   }
   if (c.outer === "parent") {
     s.outerSource = new TokenSource();
@@ -49,5 +46,7 @@ export function buildHost(s: Scenario): void {
     s.outerController = new AbortController();
     options.signal = s.outerController.signal;
   }
-  s.group = new TaskGroup(options);
+  s.group = c.joinable
+    ? new TaskGroup({ ...options, failure: c.policy })
+    : new TaskTracker(options);
 }

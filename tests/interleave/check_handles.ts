@@ -1,6 +1,6 @@
 // Checks run after every operation: every handle has the status, value, error or reason
 // the model predicts, its work ran at most once, and the group's counters agree.
-import type { TaskResult } from "../../mod.ts";
+import { TaskGroup, type TaskResult } from "../../mod.ts";
 import { describe, isAbortError, reasonOf } from "./inspect.ts";
 import type { Rec } from "./records.ts";
 import type { Scenario } from "./scenario.ts";
@@ -84,14 +84,14 @@ export function checkState(s: Scenario, where: string): void {
     group.running === running,
     `${where}: group.running is ${group.running}, model says ${running}`,
   );
-  // A joinable group counts handles until joined; otherwise, work until it settles.
-  const size = s.config.joinable
-    ? s.recs.filter((r) => !r.joined).length
-    : running;
-  s.check(
-    group.size === size,
-    `${where}: group.size is ${group.size}, model says ${size}`,
-  );
+  // A group counts handles until joined (a tracker has no results to count).
+  if (group instanceof TaskGroup) {
+    const size = s.recs.filter((r) => !r.joined).length;
+    s.check(
+      group.size === size,
+      `${where}: group.size is ${group.size}, model says ${size}`,
+    );
+  }
 }
 
 /** A result a join (joinNext, for await) returned matches the model's record. */

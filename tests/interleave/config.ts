@@ -6,6 +6,7 @@ import type { Rng } from "./prng.ts";
 export interface ScenarioConfig {
   host: "group" | "shutdown";
   policy: "fail-fast" | "collect";
+  /** A TaskGroup (results are joined) or, when false, a TaskTracker (none are). */
   joinable: boolean;
   onError: boolean;
   outer: "none" | "parent" | "signal";
@@ -15,16 +16,19 @@ export interface ScenarioConfig {
 
 /**
  * A GracefulShutdown always collects, is never joinable, always has onError and no outer
- * token: those options do not exist there, so they are not drawn for it.
+ * token: those options do not exist there, so they are not drawn for it. A TaskTracker has
+ * no failure policy: it never cancels on a failure, as "collect".
  */
 export function drawConfig(r: Rng): ScenarioConfig {
   const host = r.chance(0.35) ? "shutdown" : "group";
+  const policy = host === "shutdown"
+    ? "collect"
+    : r.pick(["fail-fast", "collect"] as const);
+  const joinable = host === "shutdown" ? false : r.chance(0.75);
   return {
     host,
-    policy: host === "shutdown"
-      ? "collect"
-      : r.pick(["fail-fast", "collect"] as const),
-    joinable: host === "shutdown" ? false : r.chance(0.75),
+    policy: joinable ? policy : "collect",
+    joinable,
     onError: host === "shutdown" ? true : r.chance(0.5),
     outer: host === "shutdown"
       ? "none"

@@ -1,7 +1,7 @@
-// The end of a TaskGroup run, once all work settled: waitAll resolves, for await drains
+// The end of a group or tracker run, once all work settled: wait resolves, for await drains
 // the join queue in settle order, and dispose throws exactly the failures nobody saw
 // (the error itself under fail-fast when there is one, else an AggregateError).
-import type { TaskResult } from "../../mod.ts";
+import { TaskGroup, type TaskResult } from "../../mod.ts";
 import { checkResult } from "./check_handles.ts";
 import { flush } from "./flush.ts";
 import { describe } from "./inspect.ts";
@@ -11,9 +11,9 @@ import type { Scenario } from "./scenario.ts";
 
 export async function finishGroup(s: Scenario): Promise<void> {
   const group = s.group!;
-  await group.waitAll();
-  s.check(group.running === 0, "running after waitAll");
-  if (!s.disposing && s.config.joinable && s.rng.chance(0.5)) {
+  await group.wait();
+  s.check(group.running === 0, "running after wait");
+  if (!s.disposing && group instanceof TaskGroup && s.rng.chance(0.5)) {
     // Drain the join queue with for await: results in settle order.
     const expected = s.queue.splice(0);
     const got: TaskResult<unknown>[] = [];

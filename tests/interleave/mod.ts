@@ -4,8 +4,8 @@
 // GracefulShutdown (config.ts, build_host.ts), and a sequence of operations
 // (next_operation.ts, ops_*.ts): spawns of tasks that complete, fail, throw synchronously,
 // hang until aborted, ignore their abort, or throw after it (work.ts); completing and
-// failing their work; task.abort, abortAll, cancel (of the group, its parent or its
-// signal), shutdown, close, dispose; joinNext, joinAll, waitAll; awaiting handles;
+// failing their work; task.abort, cancel (of the group, its parent or its signal),
+// shutdown, close, dispose; joinNext, joinAll, wait; awaiting handles;
 // cleanup steps and subscribers.
 //
 // Operations run synchronously between flushes (flush.ts). A flush is one macrotask

@@ -63,24 +63,24 @@ function recordFailure(
   if (!late && s.config.policy === "fail-fast" && !s.tripped) {
     s.tripped = true;
     s.coverage.trip++;
-    cancelRunning(s, { abortMessage: `task "${rec.name}" failed` });
+    // Fail-fast cancels the group's token (a no-op when it already was).
+    if (s.cancelledGroup === undefined) {
+      s.cancelledGroup = { abortMessage: `task "${rec.name}" failed` };
+      cancelRunning(s, s.cancelledGroup);
+    }
   }
 }
 
 /**
- * Every running handle is cancelled, in spawn order, with one reason for all or a reason
- * per handle.
+ * The group's token is cancelled: every running handle is cancelled, in spawn order, with
+ * its reason. A task born into the cancelled group is not touched (its signal had aborted
+ * already, so no cancellation reaches it now).
  */
-export function cancelRunning(
-  s: Scenario,
-  reason: ReasonSpec | ((rec: Rec) => ReasonSpec),
-): void {
-  const hit = s.recs.filter((r) => r.status === "running");
-  for (const rec of hit) {
-    const spec = rec.bornCancelled ??
-      (typeof reason === "function" ? reason(rec) : reason);
-    settle(s, rec, "cancelled", undefined, spec);
-  }
+export function cancelRunning(s: Scenario, reason: ReasonSpec): void {
+  const hit = s.recs.filter((r) =>
+    r.status === "running" && r.bornCancelled === undefined
+  );
+  for (const rec of hit) settle(s, rec, "cancelled", undefined, reason);
 }
 
 /** A cancelled task's work rejecting with its cancellation (or any AbortError) is no failure. */

@@ -3,7 +3,7 @@
 // of what a seed means: reordering them changes which operation a draw selects.
 import { afterStep, flush, sleep } from "./flush.ts";
 import { cancelToken, type CancelTrigger } from "./ops_cancel.ts";
-import { abortAll, close, disposeGroup, waitAll } from "./ops_group.ts";
+import { close, disposeGroup, waitAll } from "./ops_group.ts";
 import { joinAll, joinNext } from "./ops_join.ts";
 import { defer, subscribe } from "./ops_shutdown.ts";
 import { spawn } from "./ops_spawn.ts";
@@ -29,13 +29,13 @@ export function nextOperation(s: Scenario): Promise<void> | undefined {
   ];
   if (group) {
     ops.push(
-      [() => abortAll(s), 0.6],
-      [() => cancelToken(s, "cancel"), 0.4],
+      [() => cancelToken(s, "cancel"), 0.6],
       [() => close(s), 0.2],
-      [() => joinNext(s), 1.5],
-      [() => joinAll(s), 0.6],
       [() => waitAll(s), 0.5],
     );
+    if (s.config.joinable) {
+      ops.push([() => joinNext(s), 1.5], [() => joinAll(s), 0.6]);
+    }
     if (s.config.outer !== "none") {
       const outer = s.config.outer as CancelTrigger;
       ops.push([() => cancelToken(s, outer), 0.4]);

@@ -1,20 +1,12 @@
-// TaskGroup operations that act on every task at once: abortAll, close, dispose, and
-// waitAll (whose timeout, when it fires, must name exactly the work still running).
+// Group and tracker operations that act on every task at once: close, dispose, and wait
+// (whose timeout, when it fires, must name exactly the work still running).
 import { ShutdownTimeoutError } from "../../mod.ts";
 import { describe } from "./inspect.ts";
 import { cancelRunning } from "./model.ts";
 import { drawReason } from "./ops_task.ts";
 import { observe } from "./outcome.ts";
-import { abortAllSpec, type WaitEntry } from "./records.ts";
+import type { WaitEntry } from "./records.ts";
 import type { Scenario } from "./scenario.ts";
-
-/** Like task.abort on every running handle; the group itself stays usable. */
-export function abortAll(s: Scenario): void {
-  const reason = drawReason(s);
-  s.log(`abortAll (${describe(reason)})`);
-  s.group!.abortAll(reason);
-  cancelRunning(s, (rec) => abortAllSpec(rec, reason));
-}
 
 export function close(s: Scenario): void {
   s.log("close");
@@ -32,22 +24,26 @@ export function disposeGroup(s: Scenario): void {
   s.disposeResult = observe(s.group![Symbol.asyncDispose]());
   s.closed = true;
   s.disposing = { expected: undefined, outcome: undefined };
-  cancelRunning(s, { abortMessage: "disposed" });
+  // Dispose cancels the group's token (a no-op when it already was).
+  if (s.cancelledGroup === undefined) {
+    s.cancelledGroup = { abortMessage: "disposed" };
+    cancelRunning(s, s.cancelledGroup);
+  }
 }
 
 /**
- * waitAll with no deadline or a 1 ms one. Its reactions record anything unexpected as a
+ * wait with no deadline or a 1 ms one. Its reactions record anything unexpected as a
  * non-standard `result` text, which checkDeliveries reports after the next flush.
  */
 export function waitAll(s: Scenario): void {
   const timeout = s.rng.chance(0.3) ? 1 : Infinity;
-  s.log(`waitAll(timeout ${timeout})`);
+  s.log(`wait(timeout ${timeout})`);
   const wait: WaitEntry = {
     immediate: s.unfinished.length === 0,
     timeout,
   };
   s.waits.push(wait);
-  s.group!.waitAll({ timeout }).then(
+  s.group!.wait({ timeout }).then(
     () => {
       wait.result = "resolved";
       if (!wait.immediate && s.group!.running !== 0) {

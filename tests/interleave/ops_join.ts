@@ -2,8 +2,17 @@
 // takes from the join queue right away; later turns happen as handles settle (model.ts).
 import { joinAllTakes, joinTurn, take } from "./model.ts";
 import { observe } from "./outcome.ts";
-import type { AllJoiner, Joiner, NextJoiner } from "./records.ts";
+import type { AllJoiner, NextJoiner } from "./records.ts";
 import type { Scenario } from "./scenario.ts";
+import { TaskGroup } from "../../mod.ts";
+
+/** The host as the TaskGroup it is whenever joins are drawn. */
+function group(s: Scenario): TaskGroup<unknown> {
+  if (!(s.group instanceof TaskGroup)) {
+    throw new Error("joins need a TaskGroup");
+  }
+  return s.group;
+}
 
 /** One join at a time, and none once dispose started: otherwise this op is a flush. */
 function mayJoin(s: Scenario, op: string): boolean {
@@ -15,27 +24,15 @@ function mayJoin(s: Scenario, op: string): boolean {
   return true;
 }
 
-/**
- * Makes `joiner` the join in progress. Returns whether it takes a first turn: a
- * non-joinable group has nothing to join, so the call settles (with undefined, or an
- * empty array) at once.
- */
-function begin(s: Scenario, joiner: Joiner): boolean {
-  s.joiner = joiner;
-  if (s.config.joinable) return true;
-  joiner.done = true;
-  return false;
-}
-
 export function joinNext(s: Scenario): void {
   if (!mayJoin(s, "joinNext")) return;
   const joiner: NextJoiner = {
     kind: "next",
     taken: undefined,
     done: false,
-    outcome: observe(s.group!.joinNext()),
+    outcome: observe(group(s).joinNext()),
   };
-  if (!begin(s, joiner)) return;
+  s.joiner = joiner;
   const turn = joinTurn(s);
   if (turn === "wait") return;
   joiner.done = true;
@@ -50,9 +47,9 @@ export function joinAll(s: Scenario): void {
     done: false,
     waiting: false,
     rejected: undefined,
-    outcome: observe(s.group!.joinAll()),
+    outcome: observe(group(s).joinAll()),
   };
-  if (!begin(s, joiner)) return;
+  s.joiner = joiner;
   // The first turn runs synchronously: take one queued result, see that none is left,
   // or park on a waiter.
   const turn = joinTurn(s);

@@ -68,21 +68,14 @@ export function newRec(id: number, kind: Kind, reaction: Reaction): Rec {
 }
 
 /**
- * The reason task.abort(reason) and abortAll(reason) give a handle: the reason itself,
- * or without one the core's default AbortError naming the task.
+ * The reason task.abort(reason) gives a handle: the reason itself, or without one the
+ * core's default AbortError naming the task; a task born into a cancelled group keeps the
+ * group's reason.
  */
 export function abortSpec(rec: Rec, reason: unknown): ReasonSpec {
   if (rec.bornCancelled) return rec.bornCancelled;
   return reason === undefined
     ? { abortMessage: `Task "${rec.name}" was aborted` }
-    : { exact: reason };
-}
-
-/** The reason abortAll(reason) gives a handle: the reason, or one shared default. */
-export function abortAllSpec(rec: Rec, reason: unknown): ReasonSpec {
-  if (rec.bornCancelled) return rec.bornCancelled;
-  return reason === undefined
-    ? { abortMessage: "The group aborted its tasks" }
     : { exact: reason };
 }
 

@@ -5,6 +5,7 @@ import type {
   GracefulShutdown,
   ShutdownReport,
   TaskGroup,
+  TaskTracker,
   TokenSource,
 } from "../../mod.ts";
 import { drawConfig, type ScenarioConfig } from "./config.ts";
@@ -31,7 +32,8 @@ export class Scenario {
   /** Every operation, in order: the last ones are printed with a violation. */
   readonly trace: string[] = [];
   readonly coverage = emptyCoverage();
-  group: TaskGroup<unknown> | undefined;
+  /** The host when it is a group or tracker (`config.joinable` tells which). */
+  group: TaskGroup<unknown> | TaskTracker | undefined;
   shutdown: GracefulShutdown | undefined;
   outerSource: TokenSource | undefined;
   outerController: AbortController | undefined;
