@@ -1,6 +1,7 @@
 // One janitor's state: the jobs it waits for, its signal, and its links to an outside
 // signal and to the janitor it is nested in. Web primitives only (AbortController, Set),
 // so it stays cheap and independent of the core's internals.
+import { isNativePromise, isThenable } from "./_promise.ts";
 import type { JanitorFunction, SettledResult } from "./results.ts";
 
 const FINISHED_OK: SettledResult<void> = Object.freeze({
@@ -63,8 +64,14 @@ export class Janitor {
     }
     if (promise === undefined) this.#jobFulfilled();
     // Both outcomes are always observed, even after the janitor ended: no unhandled
-    // rejection from a job, ever.
-    else Promise.resolve(promise).then(this.#jobFulfilled, this.#jobRejected);
+    // rejection from a job, ever. Foreign thenables are adopted first, so a misbehaving
+    // `then` cannot settle a job twice.
+    else {
+      (isNativePromise(promise) ? promise : Promise.resolve(promise)).then(
+        this.#jobFulfilled,
+        this.#jobRejected,
+      );
+    }
   }
 
   /**
@@ -123,10 +130,4 @@ export class Janitor {
       this.#outside = this.#onOutsideAbort = undefined;
     }
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null &&
-    (typeof value === "object" || typeof value === "function") &&
-    typeof (value as { then?: unknown }).then === "function";
 }
