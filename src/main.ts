@@ -40,10 +40,17 @@
 import type { DrainProgress, ShutdownFailure } from "./_drain.ts";
 import type { GracefulShutdown, ShutdownReport } from "./shutdown.ts";
 import type { ShutdownSignal, SignalSource } from "./signals.ts";
-import type { Task, TaskFunction } from "./task.ts";
-import type { ShutdownToken } from "./token.ts";
+import type { Task, TaskFunction, TaskResult, TaskStatus } from "./task.ts";
+import type {
+  ShutdownToken,
+  TokenSource,
+  TokenSourceOptions,
+} from "./token.ts";
+import type { Straggler } from "./errors.ts";
 import { describe, validateFunction, validateOptions } from "./_validate.ts";
 
+// The types main()'s signature and context mention, so this entry point documents (and
+// type-checks against) them on its own; the same objects as the main entry point's.
 export type {
   DrainProgress,
   GracefulShutdown,
@@ -52,8 +59,13 @@ export type {
   ShutdownSignal,
   ShutdownToken,
   SignalSource,
+  Straggler,
   Task,
   TaskFunction,
+  TaskResult,
+  TaskStatus,
+  TokenSource,
+  TokenSourceOptions,
 };
 import { exitCodeFor } from "./main/_exit_code.ts";
 import { run } from "./main/_run.ts";
@@ -277,13 +289,19 @@ const MAIN_OPTIONS = [
 ] as const satisfies ReadonlyArray<keyof MainOptions>;
 
 /**
- * Runs `fn` as the program's main task and always ends the process: on the first SIGINT or
- * SIGTERM the shutdown begins (`onSignal`, `draining`, `drainDelay`, tasks cancelled, tasks
- * then cleanup steps drained within `timeout`, progress lines on stderr), stragglers are named
- * at the deadline, and a second signal exits at once. When `fn` returns, its spawned tasks
- * are cancelled and drained and its cleanup runs, then the process exits 0. The event loop
- * is held open until then (signal listeners alone do not), and the OS listeners stay until
- * right before the exit, so a second signal is always seen.
+ * Runs `fn` as the program's main task (named "main"; `context.signal` is that task's
+ * signal) and always ends the process: on the first SIGINT or SIGTERM the shutdown begins
+ * (`onSignal`, `draining`, `drainDelay`, tasks cancelled, tasks then cleanup steps drained
+ * within `timeout`, progress lines on stderr), stragglers are named at the deadline, and a
+ * second signal exits at once — but a repeat of the same signal within 100 ms is the same
+ * signal (`deno task`, `bun run` and systemd deliver one Ctrl+C or stop twice). When `fn`
+ * returns, its spawned tasks are cancelled and drained and its cleanup runs, then the
+ * process exits 0, or 1 if anything failed meanwhile; a program that returns within its
+ * first second with no task running (a forgotten `await shutdown.wait()`) gets one line on
+ * stderr saying so. An uncaught exception or unhandled rejection is logged and begins the
+ * shutdown (exit 1) unless `shutdownOnCrash: false`. The event loop is held open until the
+ * exit (signal listeners alone do not), and the OS listeners and crash handlers stay until
+ * right before it, so a second signal is always seen.
  *
  * @example Exit 0 after a clean SIGTERM (Kubernetes), with a stand-in signal source
  * ```ts
@@ -307,7 +325,9 @@ const MAIN_OPTIONS = [
  * @param fn The program. Its promise settling ends it; a throw exits 1 after the drain.
  * @param options Deadline, signals, exit code policy.
  * @returns A promise that never settles: the process exits first.
- * @throws {TypeError | RangeError} If `fn` is not a function or an option is invalid.
+ * @throws {TypeError | RangeError} If `fn` is not a function, `options` is not an object,
+ * an option is unknown (the error names the closest known one) or has a bad value; thrown
+ * synchronously, before anything is installed.
  * @throws {unknown} Whatever a custom `options.signals` source throws when installed.
  */
 export function main(

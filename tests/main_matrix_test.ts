@@ -153,6 +153,27 @@ for (const runtime of RUNTIMES) {
       },
     );
 
+    cell(
+      `${signal} repeated at once is one ${signal}; a later one still forces`,
+      runtime,
+      async () => {
+        // The fixture sends itself the signal, then again 5 ms later: a task runner's
+        // copy, timed inside the child so a loaded test machine cannot stretch the gap.
+        await using child = start(runtime, "second", { REPEAT: signal });
+        await child.waitFor("slow saw abort");
+        await secondSignalPause();
+        assertFalse(child.stderr.includes("received again"), child.stderr);
+        child.kill(signal);
+        const exit = await child.exit(20_000);
+        assertExit(exit, code);
+        assertEquals(
+          exit.stderr.match(/received again, forcing the exit/g)?.length,
+          1,
+          exit.stderr,
+        );
+      },
+    );
+
     cell(`${signal}, a task past the 1.5 s deadline → 1`, runtime, async () => {
       await using child = start(runtime, "stuck");
       await ready(child, signal);
@@ -420,10 +441,24 @@ Deno.test("main refuses bad input with errors naming the argument", () => {
     [{ exit: "now" }, TypeError, "options.exit"],
     [{ timeout: -1 }, RangeError, "options.timeout"],
     [{ drainDelay: "1" }, TypeError, "options.drainDelay"],
+    [{ denoDeploy: "yes" }, TypeError, "options.denoDeploy"],
+    [{ shutdownOnCrash: 1 }, TypeError, "options.shutdownOnCrash"],
+    [{ onError: "log" }, TypeError, "options.onError"],
+    [{ onSignal: 5 }, TypeError, "options.onSignal"],
+    [{ onProgress: true }, TypeError, "options.onProgress"],
+    [
+      { tiemout: 10 },
+      TypeError,
+      'unknown option "tiemout"; did you mean "timeout"?',
+    ],
+    [{ shutdownOnCrsh: false }, TypeError, 'did you mean "shutdownOnCrash"?'],
   ];
+  // Thrown synchronously, before anything is installed: the sanitizers would catch a
+  // leftover keep-alive timer or signal listener.
   for (const [options, type, message] of bad) {
     assertThrows(() => main(fn, options as never), type, message);
   }
+  assertThrows(() => main(fn, null as never), TypeError, "Cannot use options");
 });
 
 async function exitCodeOf(
@@ -615,4 +650,88 @@ Deno.test("main: a remover that throws does not stop the exit", async () => {
     exit: exited.resolve,
   });
   assertEquals(await exited.promise, 0);
+});
+
+Deno.test("main: a failed task makes the exit code 1 and is in outcome.failures; onError still hears it", async () => {
+  const exited = Promise.withResolvers<number>();
+  const heard: string[] = [];
+  let outcome: MainOutcome | undefined;
+  main(async ({ spawn }) => {
+    const task = spawn("sync", () => Promise.reject(new Error("disk full")));
+    await task.finished();
+  }, {
+    signals: false,
+    onError: (failure) => heard.push(`${failure.source} ${failure.name}`),
+    exitCode: (o) => (outcome = o, o.code),
+    exit: exited.resolve,
+  });
+  assertEquals(await exited.promise, 1);
+  assertEquals(heard, ["task sync"]);
+  assert(outcome?.failed);
+  assertEquals(outcome?.report?.ok, true); // the drain itself was clean
+  assertEquals(
+    outcome?.failures.map((
+      f,
+    ) => [f.source, f.name, (f.error as Error).message]),
+    [["task", "sync", "disk full"]],
+  );
+  assertGreaterOrEqual(outcome!.failures[0]!.atMs, 0);
+});
+
+Deno.test("main: the same signal twice at once is one signal; 300 ms later it forces", async () => {
+  const signals = manualSignals();
+  const exited = Promise.withResolvers<number>();
+  const slow = Promise.withResolvers<void>();
+  let shutdown: GracefulShutdown | undefined;
+  let code: number | undefined;
+  main(async (context) => {
+    shutdown = context.shutdown;
+    context.spawn("slow", () => slow.promise);
+    await context.shutdown.wait();
+  }, { signals: signals.source, exit: exited.resolve, onProgress: false });
+  exited.promise.then((c) => code = c);
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  signals.fire("SIGINT");
+  signals.fire("SIGINT"); // a task runner's copy
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  signals.fire("SIGINT"); // still within the window: the same keypress
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assertEquals(code, undefined);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  signals.fire("SIGINT"); // a person's second Ctrl+C
+  assertEquals(await exited.promise, 130);
+  slow.resolve();
+  await shutdown!.done();
+});
+
+Deno.test("main: a copy handled after a slow first signal is still the same signal", async () => {
+  const signals = manualSignals();
+  const exited = Promise.withResolvers<number>();
+  const slow = Promise.withResolvers<void>();
+  let shutdown: GracefulShutdown | undefined;
+  let code: number | undefined;
+  main(async (context) => {
+    shutdown = context.shutdown;
+    context.spawn("slow", () => slow.promise);
+    await context.shutdown.wait();
+  }, {
+    signals: signals.source,
+    exit: exited.resolve,
+    onProgress: false,
+    // The first signal's synchronous handling takes longer than the window (cold code on a
+    // busy machine); the runner's copy, queued meanwhile, is handled right after it.
+    onSignal: () => {
+      const until = performance.now() + 150;
+      while (performance.now() < until) { /* busy */ }
+      signals.fire("SIGINT");
+    },
+  });
+  exited.promise.then((c) => code = c);
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  signals.fire("SIGINT");
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  assertEquals(code, undefined);
+  slow.resolve();
+  assertEquals(await exited.promise, 130);
+  await shutdown!.done();
 });
