@@ -735,3 +735,62 @@ Deno.test("main: a copy handled after a slow first signal is still the same sign
   assertEquals(await exited.promise, 130);
   await shutdown!.done();
 });
+
+Deno.test("main: Deno's error/unhandledrejection events begin the shutdown; the handlers are gone after the exit", async () => {
+  for (
+    const make of [
+      () =>
+        new ErrorEvent("error", {
+          error: new Error("boom"),
+          cancelable: true,
+        }),
+      () =>
+        new PromiseRejectionEvent("unhandledrejection", {
+          promise: Promise.resolve(), // a stand-in: nothing here is really unhandled
+          reason: new Error("boom"),
+          cancelable: true,
+        }),
+    ]
+  ) {
+    const exited = Promise.withResolvers<number>();
+    const steps: string[] = [];
+    let outcome: MainOutcome | undefined;
+    main(async ({ shutdown, defer }) => {
+      defer(() => steps.push("cleanup"));
+      steps.push(`stopped by ${await shutdown.wait()}`);
+    }, {
+      signals: false,
+      exitCode: (o) => (outcome = o, o.code),
+      exit: exited.resolve,
+    });
+    const crash = make();
+    // Not dispatched with a crash handler present, the runtime would end the process.
+    assertFalse(globalThis.dispatchEvent(crash), "main did not take the crash");
+    assertEquals(await exited.promise, 1);
+    assertEquals(steps, ["stopped by manual", "cleanup"]);
+    assertEquals(outcome?.failures.map((f) => f.source), ["crash"]);
+    assertEquals(
+      outcome?.failures[0]?.name,
+      crash.type === "error" ? "uncaught exception" : "unhandled rejection",
+    );
+    // Removed before the exit: nobody cancels the next one.
+    assert(globalThis.dispatchEvent(make()), "a crash handler was left behind");
+  }
+});
+
+Deno.test("main: shutdownOnCrash: false installs no crash handler", async () => {
+  const exited = Promise.withResolvers<number>();
+  const release = Promise.withResolvers<void>();
+  main(() => release.promise, {
+    signals: false,
+    shutdownOnCrash: false,
+    exit: exited.resolve,
+  });
+  assert(
+    globalThis.dispatchEvent(
+      new ErrorEvent("error", { error: new Error("x"), cancelable: true }),
+    ),
+  );
+  release.resolve();
+  assertEquals(await exited.promise, 0);
+});
