@@ -794,3 +794,35 @@ Deno.test("main: shutdownOnCrash: false installs no crash handler", async () => 
   release.resolve();
   assertEquals(await exited.promise, 0);
 });
+
+Deno.test("main: a crash during the drain is logged, the drain goes on, the exit is 1", async () => {
+  const signals = manualSignals();
+  const exited = Promise.withResolvers<number>();
+  const steps: string[] = [];
+  let outcome: MainOutcome | undefined;
+  main(async ({ shutdown, spawn, defer }) => {
+    spawn("flush", async (signal) => {
+      await new Promise((resolve) => signal.addEventListener("abort", resolve));
+      globalThis.dispatchEvent(
+        new ErrorEvent("error", {
+          error: new Error("late boom"),
+          cancelable: true,
+        }),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      steps.push("flushed");
+    });
+    defer(() => steps.push("cleanup"));
+    await shutdown.wait();
+  }, {
+    signals: signals.source,
+    exitCode: (o) => (outcome = o, o.code),
+    exit: exited.resolve,
+  });
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  signals.fire("SIGTERM");
+  assertEquals(await exited.promise, 1);
+  assertEquals(steps, ["flushed", "cleanup"]);
+  assertEquals(outcome?.signal, "SIGTERM");
+  assertEquals(outcome?.failures.map((f) => f.name), ["uncaught exception"]);
+});
