@@ -32,7 +32,7 @@ Deno.test("nested enterJanitor: jobs inside belong to the inner janitor, which t
       await pause(20);
       log.push("outer job done");
     });
-    await enterJanitor(async (inner) => {
+    await enterJanitor((inner) => {
       spawnDaemon(async (signal) => {
         innerJobSignal = signal;
         assertStrictEquals(signal, inner);

@@ -447,3 +447,56 @@ Deno.test("bad input inside a janitor registers nothing: the janitor ends as soo
   // Had the thenable been registered, the janitor would wait for it forever.
   assert(performance.now() - started < 1_000);
 });
+
+Deno.test("no unhandled rejection on any failure path: late job failures, both failed, try variants, refusals inside jobs", async () => {
+  const unhandled = await unhandledDuring(async () => {
+    const late = Promise.withResolvers<void>();
+    await enterJanitor(() => {
+      spawnDaemon(() => Promise.reject(new Error("first")));
+      spawnDaemon(() => late.promise);
+    }).catch(() => {});
+    late.reject(new Error("second, after the janitor ended"));
+
+    await enterJanitor(() => {
+      spawnDaemon(() => Promise.reject(new Error("job")));
+      return Promise.reject(new Error("callee"));
+    }).catch(() => {});
+
+    await tryEnterJanitor(() => {
+      spawnDaemon(() => Promise.reject(new Error("job")));
+      throw new Error("callee");
+    });
+
+    await enterJanitor(() => {
+      spawnDaemon(async () => {
+        await pause(1);
+        spawnDaemon(() => Promise.reject(new Error("never started")));
+      });
+    }).catch(() => {});
+  });
+  assertEquals(unhandled, []);
+});
+
+Deno.test("jobs may return plain values or foreign thenables; a thenable that settles twice counts once", async () => {
+  const order: string[] = [];
+  const twice: PromiseLike<void> = {
+    then(onFulfilled) {
+      setTimeout(() => {
+        order.push("thenable settles");
+        onFulfilled?.(undefined);
+        onFulfilled?.(undefined);
+      }, 5);
+      return this as never;
+    },
+  };
+  await enterJanitor(() => {
+    spawnDaemon(() => "a plain value");
+    spawnDaemon(() => twice);
+    spawnDaemon(async () => {
+      await pause(10);
+      order.push("slower job");
+    });
+  });
+  order.push("janitor done");
+  assertEquals(order, ["thenable settles", "slower job", "janitor done"]);
+});
