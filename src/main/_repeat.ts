@@ -4,14 +4,14 @@
 // pseudo-terminal (tests/fixtures/pty), the copy arrived 0.02–0.55 ms after the original
 // (Deno 2.9.6 `deno task`, Bun 1.4.5 `bun run`; idle, and with six busy loops on two cores
 // and the runner at nice 19), and Deno's signal stream often merged the two into one.
-// A person's deliberate second press comes ≥ 150 ms after the first (and the tests press
-// 500 ms apart).
+// Reproduce with tests/fixtures/pty/count.ts (see there). A person pressing Ctrl+C twice on
+// purpose does it hundreds of milliseconds apart; the tests press 500 ms apart.
 
 /**
  * A repeat of the same signal this soon is the same signal. 100 ms: ~200 times the largest
- * forwarding delay measured, enough for a loaded CI machine's scheduling hiccups, and still
- * under the quickest human double press; the cost of erring this way is one more Ctrl+C,
- * the cost of erring the other way is a forced exit that drops in-flight work.
+ * forwarding delay measured, room for a loaded CI machine's scheduling hiccups (tens of
+ * ms), and still below a deliberate double press. Erring long costs one more Ctrl+C; erring
+ * short costs a forced exit that drops in-flight work.
  */
 export const REPEAT_WINDOW_MS = 100;
 
