@@ -100,7 +100,11 @@ export class Server {
   }
 
   kill(signal: Deno.Signal): void {
-    this.process.kill(signal);
+    try {
+      this.process.kill(signal);
+    } catch (error) {
+      throw new Error(`${error}; the server said:\n${this.output}`);
+    }
   }
 
   async exit(timeout = 15_000): Promise<number> {
