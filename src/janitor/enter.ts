@@ -178,13 +178,22 @@ export function ensureJanitor<T>(
   options?: JanitorOptions,
 ): Promise<T> {
   const current = ambient.getStore();
-  // The hot path of code that runs under a janitor: kept small so V8 inlines it.
+  // The hot path of code that already runs under a janitor. Everything else is in
+  // another function, so this one stays small enough for V8 to inline at call sites.
   if (
     current !== undefined && current.accepting && typeof fn === "function" &&
     options === undefined
   ) {
     return callWithin(fn, current.signal);
   }
+  return ensureJanitorSlowly(fn, options, current);
+}
+
+function ensureJanitorSlowly<T>(
+  fn: JanitorFunction<T>,
+  options: JanitorOptions | undefined,
+  current: Janitor | undefined,
+): Promise<T> {
   if (current === undefined || !current.accepting) {
     return enterJanitor(fn, options);
   }
