@@ -1,5 +1,5 @@
-import { releaseSource, type TokenSource } from "./token.ts";
-import { wasObserved, watchSignal } from "./_observed_signal.ts";
+import type { TokenSource } from "./token.ts";
+import { abortQuietly, wasObserved, watchSignal } from "./_observed_signal.ts";
 
 /**
  * Where a task's handle stands. `cancelled` is final even while its work winds down.
@@ -94,7 +94,7 @@ export type TaskResult<T> =
     readonly reason: unknown;
   };
 
-/** What a task tells the group that owns it. Internal. */
+/** What a task tells the tracker that owns it. Internal. */
 export interface TaskOwner {
   /** The handle settled (completed, failed or cancelled). */
   onSettled(task: Task<unknown>): void;
@@ -111,23 +111,79 @@ function isCancellationEcho(error: unknown, reason: unknown): boolean {
   return name === "AbortError";
 }
 
-let create: <T>(name: string, source: TokenSource, owner: TaskOwner) => Task<T>;
-let run: <T>(task: Task<T>, fn: TaskFunction<T>) => void;
+let cancelledReason: DOMException | undefined;
+
+/** The reason of `task.cancel()` without one: shared, as a DOMException costs microseconds. */
+function defaultCancelReason(): DOMException {
+  return cancelledReason ??= new DOMException(
+    "The task was cancelled.",
+    "AbortError",
+  );
+}
+
+let create: <T>(name: string, owner: TaskOwner) => Task<T>;
+let run: <T>(task: Task<T>, fn: TaskFunction<T>, born: TokenSource) => void;
+let cancelRunning: (list: RunningTasks, reason: unknown) => void;
+let link: (list: RunningTasks, task: Task<unknown>) => void;
+let unlink: (list: RunningTasks, task: Task<unknown>) => void;
+
+/**
+ * The tasks of one tracker whose work is still running, oldest first: an intrusive list
+ * through the tasks themselves, so adding and removing one allocates nothing. Internal.
+ */
+export class RunningTasks implements Iterable<Task<unknown>> {
+  /** @internal */
+  head: Task<unknown> | undefined;
+  /** @internal */
+  tail: Task<unknown> | undefined;
+  /** How many tasks are in the list. */
+  size = 0;
+
+  /** Adds `task` at the end. */
+  add(task: Task<unknown>): void {
+    link(this, task);
+  }
+
+  /** Removes `task`, which must be in this list. */
+  delete(task: Task<unknown>): void {
+    unlink(this, task);
+  }
+
+  /**
+   * Cancels every task whose handle is still running, oldest first, with `reason`. A task
+   * that was born cancelled (its signal aborted from the start) is left to its work.
+   */
+  cancelAll(reason: unknown): void {
+    cancelRunning(this, reason);
+  }
+
+  /** The tasks, oldest first. */
+  *[Symbol.iterator](): Iterator<Task<unknown>> {
+    for (let task = this.head; task !== undefined;) {
+      const next = nextOf(task);
+      yield task;
+      task = next;
+    }
+  }
+}
+
+let nextOf: (task: Task<unknown>) => Task<unknown> | undefined;
 
 /**
  * Makes a task, lets the owner register it, then runs `fn` (synchronously, so a task may
- * settle before this returns). The only way tasks are made. Internal.
+ * settle before this returns). When `scope` is already cancelled, the work still runs, with
+ * a signal aborted with `scope`'s reason. The only way tasks are made. Internal.
  */
 export function startTask<T>(
   name: string,
-  source: TokenSource,
+  scope: TokenSource,
   owner: TaskOwner,
   register: (task: Task<T>) => void,
   fn: TaskFunction<T>,
 ): Task<T> {
-  const task = create<T>(name, source, owner);
+  const task = create<T>(name, owner);
   register(task);
-  run(task, fn);
+  run(task, fn, scope);
   return task;
 }
 
@@ -163,22 +219,52 @@ export class Task<T> implements PromiseLike<T | undefined>, AsyncDisposable {
   #bornCancelled = false;
   #waiters: PromiseWithResolvers<T | undefined> | undefined;
   #workWaiters: PromiseWithResolvers<void> | undefined;
-  #source!: TokenSource;
-  #owner!: TaskOwner;
+  #controller = new AbortController();
+  /** The signal's abort reason, kept here: reading it back would count as the work looking. */
+  #abortReason: unknown = undefined;
+  #owner: TaskOwner;
+  // The owner's list of running work.
+  #prev: Task<unknown> | undefined;
+  #next: Task<unknown> | undefined;
 
-  private constructor(name: string) {
+  private constructor(name: string, owner: TaskOwner) {
     this.name = name;
     this.startedAt = performance.now();
+    this.#owner = owner;
   }
 
   static {
-    create = <T>(name: string, source: TokenSource, owner: TaskOwner) => {
-      const task = new Task<T>(name);
-      task.#source = source;
-      task.#owner = owner;
-      return task;
+    create = <T>(name: string, owner: TaskOwner) => new Task<T>(name, owner);
+    run = <T>(task: Task<T>, fn: TaskFunction<T>, scope: TokenSource) =>
+      task.#run(fn, scope);
+    nextOf = (task) => task.#next;
+    link = (list, task) => {
+      const tail = list.tail;
+      if (tail === undefined) list.head = task;
+      else {
+        tail.#next = task;
+        task.#prev = tail;
+      }
+      list.tail = task;
+      list.size++;
     };
-    run = <T>(task: Task<T>, fn: TaskFunction<T>) => task.#run(fn);
+    unlink = (list, task) => {
+      const prev = task.#prev, next = task.#next;
+      if (prev === undefined) list.head = next;
+      else prev.#next = next;
+      if (next === undefined) list.tail = prev;
+      else next.#prev = prev;
+      task.#prev = task.#next = undefined;
+      list.size--;
+    };
+    cancelRunning = (list, reason) => {
+      for (let task = list.head; task !== undefined;) {
+        // Read the link first: cancelling runs user code that may finish this task.
+        const next = task.#next;
+        if (!task.#bornCancelled) task.#cancel(reason);
+        task = next;
+      }
+    };
   }
 
   /** `running`, then one of `completed`, `failed` or `cancelled`. */
@@ -198,7 +284,7 @@ export class Task<T> implements PromiseLike<T | undefined>, AsyncDisposable {
 
   /** Whether the work ever looked at its signal (see `Straggler.observedSignal`). */
   get observedSignal(): boolean {
-    return wasObserved(this.#source.signal);
+    return wasObserved(this.#controller.signal);
   }
 
   /** Whether someone awaited this handle (so a failure has been delivered). Internal use. */
@@ -231,14 +317,19 @@ export class Task<T> implements PromiseLike<T | undefined>, AsyncDisposable {
    */
   abort(reason?: unknown): void {
     if (this.#status !== "running") return;
-    if (this.#source.isCancelled) {
-      this.#settle("cancelled", this.#source.reason);
+    if (this.#bornCancelled) {
+      this.#settle("cancelled", this.#abortReason);
       return;
     }
-    this.#source.cancel(
-      reason ??
-        new DOMException(`Task "${this.name}" was aborted`, "AbortError"),
-    );
+    this.#cancel(reason ?? defaultCancelReason());
+  }
+
+  /** The signal aborts first (the work hears of it), then the handle settles. */
+  #cancel(reason: unknown): void {
+    if (this.#status !== "running") return;
+    this.#abortReason = reason;
+    abortQuietly(this.#controller, reason);
+    this.#settle("cancelled", reason);
   }
 
   /** Resolves once the underlying work has settled (never rejects). */
@@ -271,18 +362,18 @@ export class Task<T> implements PromiseLike<T | undefined>, AsyncDisposable {
     await this.finished();
   }
 
-  #run(fn: TaskFunction<T>): void {
-    const source = this.#source;
+  #run(fn: TaskFunction<T>, scope: TokenSource): void {
     // Spawned into a cancelled scope (a drain in progress), the work still runs, with an
     // aborted signal, so a "flush on shutdown" task is never silently dropped; its handle
     // settles with the work's own outcome.
-    this.#bornCancelled = source.isCancelled;
-    if (!this.#bornCancelled) {
-      source.onCancel((reason) => this.#settle("cancelled", reason));
+    if (scope.isCancelled) {
+      this.#bornCancelled = true;
+      this.#abortReason = scope.reason;
+      this.#controller.abort(scope.reason);
     }
     let result: T | PromiseLike<T>;
     try {
-      result = fn(watchSignal(source.signal));
+      result = fn(watchSignal(this.#controller.signal));
     } catch (error) {
       this.#workSettled(false, error);
       return;
@@ -301,7 +392,7 @@ export class Task<T> implements PromiseLike<T | undefined>, AsyncDisposable {
 
   #workSettled(ok: boolean, outcome: unknown): void {
     if (this.#status === "running") {
-      const reason = this.#source.reason;
+      const reason = this.#abortReason;
       if (
         !ok && this.#bornCancelled && isCancellationEcho(outcome, reason)
       ) {
@@ -331,9 +422,8 @@ export class Task<T> implements PromiseLike<T | undefined>, AsyncDisposable {
   #finish(): void {
     if (this.#workDone) return;
     this.#workDone = true;
-    // The work is over: unlink its token so the group's token forgets it, without aborting
-    // the signal (a response body or child process started with it may still be in use).
-    releaseSource(this.#source);
+    // The work is over; its signal stays as it is (a response body or child process started
+    // with it may still be in use): it aborts only when the task is cancelled.
     this.#workWaiters?.resolve();
     this.#owner.onFinished(this as Task<unknown>);
   }

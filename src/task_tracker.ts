@@ -5,12 +5,13 @@ import {
 } from "./errors.ts";
 import type { ShutdownFailure } from "./_drain.ts";
 import {
+  RunningTasks,
   startTask,
   type Task,
   type TaskFunction,
   type TaskOwner,
 } from "./task.ts";
-import { type ShutdownToken, TokenSource } from "./token.ts";
+import { setCancelHook, type ShutdownToken, TokenSource } from "./token.ts";
 import { deadline } from "./wait.ts";
 import { reportUncaught } from "./_report.ts";
 import {
@@ -160,7 +161,7 @@ export class TaskTracker implements AsyncDisposable {
   #onError: ((failure: ShutdownFailure) => void) | undefined;
   #listener: TrackerListener | undefined;
   #closed = false;
-  #running = new Set<Task<unknown>>();
+  #running = new RunningTasks();
   #waiters: Array<() => void> = [];
   /** Failures kept for dispose when nobody else receives them; one per task. */
   #unseen = new Map<Task<unknown>, { error: unknown; late: boolean }>();
@@ -174,6 +175,8 @@ export class TaskTracker implements AsyncDisposable {
     validateOptions(options, "options", TRACKER_OPTIONS);
     this.#source = trackerSource(options);
     this.#onError = options?.onError;
+    // One hook for all tasks: no token, closure or registration per task.
+    setCancelHook(this.#source, (reason) => this.#running.cancelAll(reason));
   }
 
   static {
@@ -209,7 +212,7 @@ export class TaskTracker implements AsyncDisposable {
     if (this.#closed) throw new TaskGroupClosedError(name);
     return startTask<T>(
       name,
-      this.#source.child(),
+      this.#source,
       this.#owner,
       (task) => {
         this.#running.add(task as Task<unknown>);

@@ -1,4 +1,3 @@
-import { abortQuietly } from "./_observed_signal.ts";
 import { linkOutside, unlinkOutside } from "./_outside_link.ts";
 import { reportUncaught } from "./_report.ts";
 import {
@@ -51,15 +50,18 @@ function defaultReason(message: string): DOMException {
   return new DOMException(message, "AbortError");
 }
 
-let release: (source: TokenSource) => void;
+let setHook: (source: TokenSource, hook: (reason: unknown) => void) => void;
 
 /**
- * Unlinks `source` from its parent and its outside signal without cancelling it: its work
- * is over, so nothing should abort it any more, and a long-lived parent must forget it.
- * Internal (a finished task's token).
+ * Gives `source` one internal callback that runs when it is cancelled, after its own signal
+ * and `onCancel` callbacks: how a tracker cancels its tasks without a token (and a closure
+ * registration) per task. Internal; one hook per source.
  */
-export function releaseSource(source: TokenSource): void {
-  release(source);
+export function setCancelHook(
+  source: TokenSource,
+  hook: (reason: unknown) => void,
+): void {
+  setHook(source, hook);
 }
 
 /** Validates `options` and returns its outside signal, if any. */
@@ -98,9 +100,16 @@ function outsideSignal(
  * ```
  */
 export class TokenSource implements Disposable {
+  // The tree is intrusive: a parent holds its first and last live child, children are
+  // linked to their siblings, so linking and unlinking allocate nothing and take O(1).
   #parent: TokenSource | undefined;
-  #children: Set<TokenSource> | undefined;
+  #first: TokenSource | undefined;
+  #last: TokenSource | undefined;
+  #prev: TokenSource | undefined;
+  #next: TokenSource | undefined;
+  #childCount = 0;
   #callbacks: Set<(reason: unknown) => void> | undefined;
+  #hook: ((reason: unknown) => void) | undefined;
   #controller: AbortController | undefined;
   #deferred: PromiseWithResolvers<void> | undefined;
   #view: ShutdownToken | undefined;
@@ -114,11 +123,11 @@ export class TokenSource implements Disposable {
    * @throws {TypeError} If `options` or `options.signal` has the wrong type.
    */
   constructor(options?: TokenSourceOptions) {
-    this.#linkOutside(outsideSignal(options));
+    if (options !== undefined) this.#linkOutside(outsideSignal(options));
   }
 
   static {
-    release = (source) => source.#release();
+    setHook = (source, hook) => source.#hook = hook;
   }
 
   /** The read-only view of this source, safe to hand to code that must not cancel. */
@@ -147,7 +156,7 @@ export class TokenSource implements Disposable {
 
   /** How many live (not cancelled, not disposed) direct children this source holds. */
   get childCount(): number {
-    return this.#children?.size ?? 0;
+    return this.#childCount;
   }
 
   /**
@@ -158,14 +167,21 @@ export class TokenSource implements Disposable {
    * @throws {TypeError} If `options` or `options.signal` has the wrong type.
    */
   child(options?: TokenSourceOptions): TokenSource {
-    const outside = outsideSignal(options);
+    const outside = options === undefined ? undefined : outsideSignal(options);
     const child = new TokenSource();
     if (this.#cancelled) {
       child.cancel(this.#reason);
       return child;
     }
     child.#parent = this;
-    (this.#children ??= new Set()).add(child);
+    const last = this.#last;
+    if (last === undefined) this.#first = child;
+    else {
+      last.#next = child;
+      child.#prev = last;
+    }
+    this.#last = child;
+    this.#childCount++;
     child.#linkOutside(outside);
     return child;
   }
@@ -185,7 +201,15 @@ export class TokenSource implements Disposable {
     if (reason === undefined) {
       reason = defaultReason("The token was cancelled.");
     }
-    // Mark the whole subtree first, so that no callback can observe a half-cancelled tree.
+    this.#unlinkFromParent();
+    if (this.#first === undefined) {
+      this.#cancelled = true;
+      this.#reason = reason;
+      this.#notify();
+      return;
+    }
+    // Mark the whole subtree first (depth first, in creation order), so that no callback
+    // can observe a half-cancelled tree; then notify in the same order.
     const order: TokenSource[] = [];
     const stack: TokenSource[] = [this];
     while (stack.length > 0) {
@@ -193,13 +217,10 @@ export class TokenSource implements Disposable {
       node.#cancelled = true;
       node.#reason = reason;
       order.push(node);
-      if (node.#children !== undefined) {
-        const kids = Array.from(node.#children);
-        for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!);
+      for (let kid = node.#last; kid !== undefined; kid = kid.#prev) {
+        stack.push(kid);
       }
     }
-    const parent = this.#parent;
-    if (parent !== undefined) parent.#children?.delete(this);
     for (const node of order) node.#notify();
   }
 
@@ -243,37 +264,45 @@ export class TokenSource implements Disposable {
     linkOutside(outside, this);
   }
 
-  #unlinkOutside(): void {
-    if (this.#outside === undefined) return;
-    unlinkOutside(this.#outside, this);
-    this.#outside = undefined;
-  }
-
-  #release(): void {
-    if (this.#cancelled) return;
+  #unlinkFromParent(): void {
     const parent = this.#parent;
-    if (parent !== undefined) parent.#children?.delete(this);
-    this.#parent = undefined;
-    this.#unlinkOutside();
-    this.#callbacks = undefined;
+    if (parent === undefined) return;
+    const prev = this.#prev, next = this.#next;
+    if (prev === undefined) parent.#first = next;
+    else prev.#next = next;
+    if (next === undefined) parent.#last = prev;
+    else next.#prev = prev;
+    parent.#childCount--;
+    this.#parent = this.#prev = this.#next = undefined;
   }
 
   #notify(): void {
-    this.#parent = undefined;
-    this.#children = undefined;
-    this.#unlinkOutside();
-    if (this.#controller !== undefined) {
-      abortQuietly(this.#controller, this.#reason);
+    this.#parent = this.#prev = this.#next = undefined;
+    this.#first = this.#last = undefined;
+    this.#childCount = 0;
+    if (this.#outside !== undefined) {
+      unlinkOutside(this.#outside, this);
+      this.#outside = undefined;
     }
+    this.#controller?.abort(this.#reason);
     const callbacks = this.#callbacks;
-    this.#callbacks = undefined;
     if (callbacks !== undefined) {
+      this.#callbacks = undefined;
       for (const callback of callbacks) {
         try {
           callback(this.#reason);
         } catch (error) {
           reportUncaught(error);
         }
+      }
+    }
+    const hook = this.#hook;
+    if (hook !== undefined) {
+      this.#hook = undefined;
+      try {
+        hook(this.#reason);
+      } catch (error) {
+        reportUncaught(error);
       }
     }
     this.#deferred?.resolve();

@@ -75,7 +75,7 @@ export function newRec(id: number, kind: Kind, reaction: Reaction): Rec {
 export function abortSpec(rec: Rec, reason: unknown): ReasonSpec {
   if (rec.bornCancelled) return rec.bornCancelled;
   return reason === undefined
-    ? { abortMessage: `Task "${rec.name}" was aborted` }
+    ? { abortMessage: "The task was cancelled." }
     : { exact: reason };
 }
 
