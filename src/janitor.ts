@@ -55,13 +55,9 @@ export type {
   TryEnsureJanitorResult,
   TryEnterJanitorResult,
 } from "./janitor/results.ts";
-export {
-  ensureJanitor,
-  enterJanitor,
-  type JanitorOptions,
-  tryEnsureJanitor,
-  tryEnterJanitor,
-} from "./janitor/enter.ts";
+export type { JanitorOptions } from "./janitor/options.ts";
+export { enterJanitor, tryEnterJanitor } from "./janitor/enter.ts";
+export { ensureJanitor, tryEnsureJanitor } from "./janitor/ensure.ts";
 export {
   hasActiveJanitor,
   spawnCleanupJob,
