@@ -27,14 +27,21 @@ export class Pty implements AsyncDisposable {
     cmd: string[],
     options: { cwd?: string; env?: Record<string, string> },
   ) {
-    this.#process = new Deno.Command("python3", {
-      args: [DRIVER, ...cmd],
-      cwd: options.cwd,
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "inherit",
-      env: { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1", ...options.env },
-    }).spawn();
+    try {
+      this.#process = new Deno.Command("python3", {
+        args: [DRIVER, ...cmd],
+        cwd: options.cwd,
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "inherit",
+        env: { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1", ...options.env },
+      }).spawn();
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+      throw new Error("The pty tests need python3 on PATH (its `pty` module)", {
+        cause: error,
+      });
+    }
     this.#stdin = this.#process.stdin.getWriter();
     this.#reader = this.#read();
   }
