@@ -206,7 +206,7 @@ Deno.test("a handler that throws ends its scope and the error reaches the runtim
     throw new Error("handler failed");
   });
   await assertRejects(
-    () => http.fetch(new Request("http://x/")),
+    async () => await http.fetch(new Request("http://x/")),
     Error,
     "handler failed",
   );

@@ -147,7 +147,10 @@ export class GracefulHttp {
    * The wrapped handler, bound: pass it to `Deno.serve`, `Bun.serve({ fetch })` or export
    * the object. On Bun, a WebSocket upgrade makes it return `undefined`, as Bun expects.
    */
-  readonly fetch: (request: Request, info?: unknown) => Promise<Response>;
+  readonly fetch: (
+    request: Request,
+    info?: unknown,
+  ) => Response | Promise<Response>;
   #shutdown: GracefulShutdown;
   #handler: ScopedHandler;
   #name: string;
@@ -241,7 +244,7 @@ export class GracefulHttp {
     if (this.#shutdown.token().isShutdown) this.#stop(listener);
   }
 
-  async #serve(request: Request, info: unknown): Promise<Response> {
+  #serve(request: Request, info: unknown): Response | Promise<Response> {
     if (this.#readiness !== undefined || this.#liveness !== undefined) {
       const path = pathOf(request.url);
       if (path === this.#readiness) {
@@ -252,13 +255,25 @@ export class GracefulHttp {
     const scope = new Scope(this.#owner, request, info);
     this.#inFlight.add(scope);
     if (this.#shutdown.draining) this.#track(scope);
-    let response: Response;
+    let result: Response | Promise<Response>;
     try {
-      response = await this.#handler(request, scope);
+      result = this.#handler(request, scope);
     } catch (error) {
       scope.threw();
-      throw error;
+      return Promise.reject(error);
     }
+    // A handler that answers synchronously keeps the runtime's synchronous fast path.
+    if (result instanceof Response) return this.#respond(scope, result);
+    return Promise.resolve(result).then(
+      (response) => this.#respond(scope, response),
+      (error) => {
+        scope.threw();
+        throw error;
+      },
+    );
+  }
+
+  #respond(scope: Scope, response: Response): Response {
     response = scope.responded(response);
     if (response === UPGRADED) return undefined as unknown as Response;
     return this.#closing(response);

@@ -153,6 +153,7 @@ export class Scope implements RequestScope {
   readonly startedAt: number = performance.now();
   #owner: ScopeOwner;
   #info: unknown;
+  #deno: boolean;
   #stream: TokenSource | undefined;
   #scope: TokenSource | undefined;
   #unlisten: (() => void) | undefined;
@@ -168,9 +169,10 @@ export class Scope implements RequestScope {
     this.#owner = owner;
     this.request = request;
     this.#info = info;
-    if (isDenoInfo(info)) {
+    this.#deno = isDenoInfo(info);
+    if (this.#deno) {
       // Deno: `completed` settles when the response was fully sent or the client left.
-      info.completed.then(
+      (info as DenoServeInfo).completed.then(
         () => this.#transportEnded(),
         () => this.#transportEnded(),
       );
@@ -309,7 +311,7 @@ export class Scope implements RequestScope {
     } else {
       this.#scope?.cancel(new DOMException(RESPONDED, "AbortError"));
     }
-    if (!isDenoInfo(this.#info)) this.#handedOver();
+    if (!this.#deno) this.#handedOver();
     return response;
   }
 
@@ -317,7 +319,7 @@ export class Scope implements RequestScope {
   threw(): void {
     this.#responded = true;
     this.#scope?.cancel(new DOMException(RESPONDED, "AbortError"));
-    if (!isDenoInfo(this.#info)) this.#handedOver();
+    if (!this.#deno) this.#handedOver();
   }
 
   /** Without Deno's `completed`, the response is done for us once handed to the runtime. */
@@ -372,7 +374,7 @@ export class Scope implements RequestScope {
     const stream = this.#stream = this.#owner.root().child();
     if (this.#settled) {
       stream.cancel(new DOMException(RESPONDED, "AbortError"));
-    } else if (!isDenoInfo(this.#info)) {
+    } else if (!this.#deno) {
       this.#watchDisconnect(); // Bun: `request.signal` aborts only when the client leaves
     }
     return stream;
