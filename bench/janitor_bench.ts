@@ -13,6 +13,7 @@
 // the jobs are the same async functions on both sides; the baselines are what a competent
 // engineer would write without a janitor.
 import { ensureJanitor, enterJanitor, spawnDaemon } from "../src/janitor.ts";
+import { ambient } from "../src/janitor/_ambient.ts";
 
 const JOBS = 100;
 const sharedSignal = new AbortController().signal;
@@ -33,6 +34,13 @@ async function ensureJanitorCalls(n: number): Promise<void> {
   // The loop itself runs inside a janitor, so every call reuses it.
   await enterJanitor(async () => {
     for (let i = 0; i < n; i++) await ensureJanitor(fn);
+  });
+}
+
+// The least any ambient lookup can cost: one AsyncLocalStorage read plus the bare call.
+async function storeReadCalls(n: number): Promise<void> {
+  await enterJanitor(async () => {
+    for (let i = 0; i < n; i++) await fn(ambient.getStore()!.signal);
   });
 }
 
@@ -59,6 +67,9 @@ interface Comparison {
   readonly baseline: (n: number) => Promise<void>;
   readonly candidateName: string;
   readonly candidate: (n: number) => Promise<void>;
+  /** Informational: the cost floor of any implementation, printed beside the ratio. */
+  readonly floorName?: string;
+  readonly floor?: (n: number) => Promise<void>;
   /** Operations per timed batch in script mode. */
   readonly n: number;
 }
@@ -71,6 +82,8 @@ const COMPARISONS: readonly Comparison[] = [
     baseline: bareCalls,
     candidateName: "await ensureJanitor(fn)",
     candidate: ensureJanitorCalls,
+    floorName: "await fn(ambientStorage.getStore().signal)",
+    floor: storeReadCalls,
     n: 200_000,
   },
   {
@@ -148,6 +161,7 @@ async function runScript(): Promise<void> {
       await c.candidate(n);
     }
     const ratios: number[] = [];
+    const floorRatios: number[] = [];
     const baseMs: number[] = [];
     const candMs: number[] = [];
     for (let r = 0; r < reps; r++) {
@@ -160,6 +174,7 @@ async function runScript(): Promise<void> {
         cand = await time(c.candidate, n);
         base = await time(c.baseline, n);
       }
+      if (c.floor) floorRatios.push(await time(c.floor, n) / base);
       baseMs.push(base);
       candMs.push(cand);
       ratios.push(cand / base);
@@ -171,6 +186,13 @@ async function runScript(): Promise<void> {
     console.log(`\n## ${c.title} (n = ${n} per batch, ${reps} repetitions)`);
     console.log(`  baseline   ${c.baselineName}: ${perOp(median(baseMs))}`);
     console.log(`  janitor    ${c.candidateName}: ${perOp(median(candMs))}`);
+    if (c.floor) {
+      console.log(
+        `  floor      ${c.floorName}: ${
+          median(floorRatios).toFixed(2)
+        }x the baseline (no ambient lookup can be cheaper)`,
+      );
+    }
     console.log(
       `  ratio      ${ratio.toFixed(2)}x (min ${
         Math.min(...ratios).toFixed(2)
