@@ -15,6 +15,8 @@ import { requireRuntime } from "./_runtime.ts";
 
 const CWD = new URL("./fixtures/pty/", import.meta.url).pathname;
 const RUNS = 20;
+/** The group SIGTERM copy is the same mechanism; fewer runs keep the suite short. */
+const GROUP_RUNS = 10;
 const AT_ONCE = 4;
 const DENO = requireRuntime("deno");
 const BUN = requireRuntime("bun");
