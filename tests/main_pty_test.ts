@@ -15,7 +15,7 @@ import { requireRuntime } from "./_runtime.ts";
 
 const CWD = new URL("./fixtures/pty/", import.meta.url).pathname;
 // Without the repeat filter a run is forced 1 time in 5 to 1 in 2: 20 runs make a pass by
-// chance unlikely (under 1 % at 1 in 5).
+// chance unlikely (about 1 % at 1 in 5).
 const RUNS = 20;
 const AT_ONCE = 4;
 const DENO = requireRuntime("deno");
