@@ -96,17 +96,13 @@ export function hostCrashes(
   return () => {};
 }
 
-/** An environment variable, if the program may read it (queried, never prompted for). */
+/** A Deno environment variable, if the program may read it (queried, never prompted for). */
 function readEnv(name: string): string | undefined {
   const d = deno();
   try {
-    if (d !== undefined) {
-      const state = d.permissions?.querySync?.({ name: "env", variable: name })
-        .state;
-      return state === "granted" ? d.env?.get(name) : undefined;
-    }
-    return (globalThis as { process?: { env?: Record<string, string> } })
-      .process?.env?.[name];
+    const state = d?.permissions?.querySync?.({ name: "env", variable: name })
+      .state;
+    return state === "granted" ? d?.env?.get(name) : undefined;
   } catch {
     return undefined;
   }

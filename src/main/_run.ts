@@ -56,9 +56,10 @@ export function run(
     onSignal: options.onSignal,
     onProgress: options.onProgress,
     // The coordinator reports failures only from the shutdown on; main sees every one.
+    // The hook's result goes back to the coordinator, which reports an async hook's rejection.
     onError: (failure) => {
       fail(failure.source, failure.name, failure.error);
-      onError(failure);
+      return onError(failure);
     },
     // The coordinator removes its listeners as soon as the shutdown begins; main keeps the
     // OS listeners (the escalation) until it exits, so it still sees the forcing signal.
