@@ -12,6 +12,25 @@ import {
 const runs = Number(Deno.args[0] ?? 5);
 const seconds = Number(Deno.args[1] ?? 3);
 const SERVER = new URL("./http_server.ts", import.meta.url).pathname;
+const OVERHEAD = new URL("./http_overhead.ts", import.meta.url).pathname;
+
+/** The wrapper's cost per request in µs, in-process (no network, no wrk noise). */
+async function overhead(runtime: "deno" | "bun"): Promise<string> {
+  const cmd = runtime === "deno"
+    ? [Deno.execPath(), "run", "-A", OVERHEAD]
+    : [which("bun")!, OVERHEAD];
+  const out = await new Deno.Command(cmd[0]!, {
+    args: cmd.slice(1),
+    stdout: "piped",
+  })
+    .output();
+  const { bareUs, wrappedUs } = JSON.parse(
+    new TextDecoder().decode(out.stdout),
+  );
+  return `in-process: handler ${bareUs.toFixed(3)} µs, wrapped ${
+    wrappedUs.toFixed(3)
+  } µs (+${(wrappedUs - bareUs).toFixed(3)} µs per request)`;
+}
 
 async function measure(runtime: "deno" | "bun", mode: string): Promise<number> {
   const port = freePort();
@@ -66,5 +85,6 @@ for (const runtime of runtimes) {
       ((1 - w / b) * 100).toFixed(1)
     }%   (median of ${runs} × ${seconds} s)`,
   );
+  lines.push(`      ${await overhead(runtime)}`);
 }
 console.log(lines.join("\n"));
