@@ -99,7 +99,7 @@ async function idleKeepAlive(runtime: Runtime): Promise<void> {
   server.kill("SIGTERM");
   const [usedOutcome, freshOutcome, code] = await Promise.all([
     used.ended(8_000),
-    fresh.ended(8_000),
+    fresh.ended(3_000), // Bun leaves them hanging: neither FIN nor reset
     server.exit(),
   ]);
   rows.push(
