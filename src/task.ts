@@ -96,6 +96,8 @@ export type TaskResult<T> =
 
 /** What a task tells the tracker that owns it. Internal. */
 export interface TaskOwner {
+  /** The task was made; its work has not run yet. */
+  onSpawned(task: Task<unknown>): void;
   /** The handle settled (completed, failed or cancelled). */
   onSettled(task: Task<unknown>): void;
   /** The underlying work settled: the task no longer runs. */
@@ -170,19 +172,18 @@ export class RunningTasks implements Iterable<Task<unknown>> {
 let nextOf: (task: Task<unknown>) => Task<unknown> | undefined;
 
 /**
- * Makes a task, lets the owner register it, then runs `fn` (synchronously, so a task may
- * settle before this returns). When `scope` is already cancelled, the work still runs, with
- * a signal aborted with `scope`'s reason. The only way tasks are made. Internal.
+ * Makes a task, lets the owner register it (`onSpawned`), then runs `fn` (synchronously, so
+ * a task may settle before this returns). When `scope` is already cancelled, the work still
+ * runs, with a signal aborted with `scope`'s reason. The only way tasks are made. Internal.
  */
 export function startTask<T>(
   name: string,
   scope: TokenSource,
   owner: TaskOwner,
-  register: (task: Task<T>) => void,
   fn: TaskFunction<T>,
 ): Task<T> {
   const task = create<T>(name, owner);
-  register(task);
+  owner.onSpawned(task as Task<unknown>);
   run(task, fn, scope);
   return task;
 }
@@ -381,13 +382,22 @@ export class Task<T> implements PromiseLike<T | undefined>, AsyncDisposable {
     if (
       result !== null && typeof (result as PromiseLike<T>)?.then === "function"
     ) {
-      Promise.resolve(result).then(
-        (value) => this.#workSettled(true, value),
-        (error) => this.#workSettled(false, error),
-      );
+      void this.#settleWhenDone(result as PromiseLike<T>);
     } else {
       this.#workSettled(true, result as T);
     }
+  }
+
+  /** Awaits the work: one async frame is cheaper than `.then` with two fresh closures. */
+  async #settleWhenDone(work: PromiseLike<T>): Promise<void> {
+    let value: T;
+    try {
+      value = await work;
+    } catch (error) {
+      this.#workSettled(false, error);
+      return;
+    }
+    this.#workSettled(true, value);
   }
 
   #workSettled(ok: boolean, outcome: unknown): void {

@@ -203,21 +203,28 @@ export class TaskGroup<T = unknown>
    * every task has settled.
    */
   async joinAll(): Promise<Array<T | undefined>> {
-    const values: Array<[number, T | undefined]> = [];
+    const joined: Array<[number, Task<unknown>]> = [];
     const errors: unknown[] = [];
+    let inOrder = true;
     for (;;) {
-      const next = await this.#nextSettled();
-      if (next === undefined) break;
-      const [task, seq] = next;
-      const result = task.result as TaskResult<T>;
-      if (result.status === "failed") {
-        if (this.#policy === "fail-fast") throw result.error;
-        errors.push(result.error);
-      } else {
-        values.push([
-          seq,
-          result.status === "completed" ? result.value : undefined,
-        ]);
+      // Take what has settled already without a turn of the event loop per result; await
+      // only when nothing is queued, and stop when nothing is left to wait for.
+      let next = this.#takeQueued();
+      if (next === undefined) {
+        next = await this.#nextSettled();
+        if (next === undefined) break;
+      }
+      for (; next !== undefined; next = this.#takeQueued()) {
+        const [task, seq] = next;
+        if (task.status === "failed") {
+          if (this.#policy === "fail-fast") throw task.error;
+          errors.push(task.error);
+          continue;
+        }
+        if (joined.length > 0 && joined[joined.length - 1]![0] > seq) {
+          inOrder = false;
+        }
+        joined.push([seq, task]);
       }
     }
     if (errors.length > 0) {
@@ -226,7 +233,12 @@ export class TaskGroup<T = unknown>
         `${errors.length} of the group's tasks failed`,
       );
     }
-    return values.sort((a, b) => a[0] - b[0]).map(([, value]) => value);
+    if (!inOrder) joined.sort((a, b) => a[0] - b[0]);
+    return joined.map(([, task]) =>
+      task.status === "completed"
+        ? (task.result as { value: T }).value
+        : undefined
+    );
   }
 
   /**
@@ -266,6 +278,12 @@ export class TaskGroup<T = unknown>
     this.cancel(new DOMException("The task group was disposed", "AbortError"));
     await this.#tracker[Symbol.asyncDispose]();
     throwUnseen(this.#failures, this.#policy);
+  }
+
+  /** The oldest queued result, taken; `undefined` when none is queued. */
+  #takeQueued(): [Task<unknown>, number] | undefined {
+    const task = this.#settled.take();
+    return task === undefined ? undefined : this.#take(task);
   }
 
   #nextSettled(): Promise<[Task<unknown>, number] | undefined> {

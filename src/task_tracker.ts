@@ -210,16 +210,7 @@ export class TaskTracker implements AsyncDisposable {
     validateName(name, "name");
     validateFunction(fn, "fn");
     if (this.#closed) throw new TaskGroupClosedError(name);
-    return startTask<T>(
-      name,
-      this.#source,
-      this.#owner,
-      (task) => {
-        this.#running.add(task as Task<unknown>);
-        this.#listener?.spawned(task as Task<unknown>);
-      },
-      fn,
-    );
+    return startTask<T>(name, this.#source, this.#owner, fn);
   }
 
   /**
@@ -294,6 +285,10 @@ export class TaskTracker implements AsyncDisposable {
   }
 
   #owner: TaskOwner = {
+    onSpawned: (task) => {
+      this.#running.add(task);
+      this.#listener?.spawned(task);
+    },
     onSettled: (task) => {
       this.#listener?.settled(task);
       if (task.status === "failed") this.#failed(task, task.error, false);

@@ -23,9 +23,8 @@ const quiet = { signals: false, onProgress: false } as const;
 /** A coordinator that counts its onSignal calls and cleanup runs. */
 function counted(options: GracefulShutdownOptions = {}) {
   const counts = { onSignal: 0, cleanup: 0, subscriber: 0 };
-  let shutdown: GracefulShutdown | undefined;
   const onSignal = options.onSignal;
-  shutdown = new GracefulShutdown({
+  const shutdown: GracefulShutdown = new GracefulShutdown({
     ...quiet,
     ...options,
     onSignal: (signal: ShutdownSignal) => {
@@ -35,7 +34,7 @@ function counted(options: GracefulShutdownOptions = {}) {
   });
   shutdown.defer(() => counts.cleanup++, "count cleanup");
   shutdown.subscribe(() => counts.subscriber++);
-  return { shutdown: shutdown!, counts };
+  return { shutdown, counts };
 }
 
 async function assertRanOnce(

@@ -3,7 +3,6 @@
 import { ShutdownTimeoutError } from "../../mod.ts";
 import { describe } from "./inspect.ts";
 import { cancelRunning } from "./model.ts";
-import { drawReason } from "./ops_task.ts";
 import { observe } from "./outcome.ts";
 import type { WaitEntry } from "./records.ts";
 import type { Scenario } from "./scenario.ts";

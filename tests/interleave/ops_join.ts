@@ -50,10 +50,16 @@ export function joinAll(s: Scenario): void {
     outcome: observe(group(s).joinAll()),
   };
   s.joiner = joiner;
-  // The first turn runs synchronously: take one queued result, see that none is left,
-  // or park on a waiter.
-  const turn = joinTurn(s);
-  if (turn === "wait") joiner.waiting = true;
-  else if (turn === "allJoined") joiner.done = true;
-  else joinAllTakes(s, joiner, turn);
+  // The first turn runs synchronously: take every queued result (until a fail-fast
+  // failure ends it), then see that none is left, or park on a waiter.
+  while (!joiner.done) {
+    const turn = joinTurn(s);
+    if (turn === "wait") joiner.waiting = true;
+    else if (turn === "allJoined") joiner.done = true;
+    else {
+      joinAllTakes(s, joiner, turn);
+      continue;
+    }
+    break;
+  }
 }
