@@ -104,3 +104,40 @@ export function listen(
     }
   };
 }
+
+const osSources = new WeakSet<object>();
+
+/**
+ * Marks `source` as delivering real OS signals, which task runners and process-group
+ * supervisors may deliver twice (see _repeat.ts). Returns it.
+ */
+export function osSource<S extends object>(source: S): S {
+  osSources.add(source);
+  return source;
+}
+
+/** Whether `source` delivers real OS signals (see {@linkcode osSource}). */
+export function isOsSource(source: unknown): boolean {
+  return typeof source === "function" && osSources.has(source);
+}
+
+/**
+ * Sends `signal` to this process again, once our listeners are gone, so that the runtime's
+ * default action (ending the process) happens as if we had never listened.
+ */
+export function raiseSignal(signal: OsSignal): void {
+  const host = globalThis as {
+    Deno?: { pid?: number; kill?(pid: number, signal: string): void };
+    process?: { pid?: number; kill?(pid: number, signal: string): unknown };
+  };
+  try {
+    if (typeof host.Deno?.kill === "function") {
+      host.Deno.kill(host.Deno.pid!, signal);
+    } else if (typeof host.process?.kill === "function") {
+      host.process.kill(host.process.pid!, signal);
+    }
+  } catch {
+    // No permission to signal ourselves (Deno without --allow-run): the signal is lost,
+    // as it would be with a listener the program forgot to remove.
+  }
+}

@@ -19,3 +19,17 @@ export function startTimer(ms: number, fn: () => void): () => void {
   arm(ms);
   return () => clearTimeout(id);
 }
+
+/**
+ * Lets the process end while `timer` is pending (Deno's `unrefTimer`, Node's and Bun's
+ * `unref()`); does nothing where the host has neither (browsers never wait for timers).
+ */
+export function unrefTimer(timer: ReturnType<typeof setTimeout>): void {
+  const deno = (globalThis as { Deno?: { unrefTimer?(id: number): void } })
+    .Deno;
+  if (typeof deno?.unrefTimer === "function" && typeof timer === "number") {
+    deno.unrefTimer(timer);
+    return;
+  }
+  (timer as { unref?: () => void }).unref?.();
+}

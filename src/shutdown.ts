@@ -1,7 +1,7 @@
 import { drain, type DrainProgress, type ShutdownFailure } from "./_drain.ts";
 import { CleanupSteps } from "./_cleanup_steps.ts";
 import { ShutdownTimeoutError } from "./errors.ts";
-import type { ShutdownSignal, SignalSource } from "./signals.ts";
+import type { OsSignal, ShutdownSignal, SignalSource } from "./signals.ts";
 import {
   type GracefulShutdownOptions,
   type ShutdownReport,
@@ -12,6 +12,8 @@ import { TaskTracker } from "./task_tracker.ts";
 import { type ShutdownToken, TokenSource } from "./token.ts";
 import { sleep } from "./wait.ts";
 import { reportUncaught } from "./_report.ts";
+import { REPEAT_WINDOW_MS, RepeatFilter } from "./_repeat.ts";
+import { isOsSource, raiseSignal } from "./_signal_hosts.ts";
 import {
   describe,
   validateFunction,
@@ -67,6 +69,7 @@ export class GracefulShutdown implements AsyncDisposable {
   #report: Promise<ShutdownReport> | undefined;
   #removeListeners: (() => void) | undefined;
   #listening = false;
+  #repeats: RepeatFilter | undefined;
   #holds: Set<ReturnType<typeof setInterval>> | undefined;
 
   /**
@@ -100,7 +103,8 @@ export class GracefulShutdown implements AsyncDisposable {
   }
 
   #listen(source: SignalSource): void {
-    const remove = source((signal) => this.#trigger(signal));
+    const fromOs = isOsSource(source);
+    const remove = source((signal) => this.#onSourceSignal(signal, fromOs));
     if (typeof remove !== "function") {
       throw new TypeError(
         `Cannot use options.signals: the source returned ${
@@ -116,6 +120,38 @@ export class GracefulShutdown implements AsyncDisposable {
     }
     this.#removeListeners = remove;
     this.#listening = true;
+  }
+
+  /**
+   * A signal from the source. After the first one from the OS, the listeners stay for a
+   * short window (see _repeat.ts): `deno task`, `bun run` and process-group supervisors
+   * deliver one Ctrl+C or stop twice, and the copy must not get the runtime's default
+   * action (ending the process mid-drain). A different signal in the window, or any signal
+   * after it (the listeners are gone by then), gets that default action.
+   */
+  #onSourceSignal(signal: ShutdownSignal, fromOs: boolean): void {
+    if (this.#signal === undefined) {
+      if (fromOs) {
+        this.#repeats = new RepeatFilter(
+          REPEAT_WINDOW_MS,
+          () => this.#stopListening(),
+        );
+        this.#repeats.isRepeat(signal);
+      }
+      this.#trigger(signal);
+      return;
+    }
+    if (this.#repeats === undefined || this.#repeats.isRepeat(signal)) return;
+    this.#stopListening();
+    raiseSignal(signal as OsSignal);
+  }
+
+  /** Removes the source's listeners, now, once. */
+  #stopListening(): void {
+    this.#repeats?.stop();
+    const remove = this.#removeListeners;
+    this.#removeListeners = undefined;
+    this.#removeSignalListeners(remove);
   }
 
   #removeSignalListeners(remove: (() => void) | undefined): void {
@@ -368,10 +404,9 @@ export class GracefulShutdown implements AsyncDisposable {
     this.#report = report.promise;
     this.#signal = signal;
     const started = performance.now();
-    const remove = this.#removeListeners;
-    this.#removeListeners = undefined;
     this.#listening = false;
-    this.#removeSignalListeners(remove);
+    // An OS source keeps listening through the repeat window; others stop now.
+    if (this.#repeats === undefined) this.#stopListening();
     if (this.#onSignal) this.#call("onSignal", this.#onSignal, signal);
     const subscribers = Array.from(this.#subscribers);
     this.#subscribers.clear();

@@ -55,8 +55,10 @@ export interface GracefulShutdownOptions {
   /**
    * Where OS/host signals come from. Default: {@linkcode hostSignals} (SIGINT and SIGTERM on
    * Deno, Bun and Node; nothing elsewhere). `false` listens to nothing. Listeners are added
-   * at construction and removed as soon as shutdown begins, so a second signal gets the
-   * runtime's default behaviour (exit 130/143).
+   * at construction and removed once shutdown has begun, so a second signal gets the
+   * runtime's default behaviour (exit 130/143). After an OS signal they stay 100 ms longer,
+   * swallowing repeats of the same signal: `deno task`, `bun run` and process-group
+   * supervisors deliver one Ctrl+C or stop twice, a fraction of a millisecond apart.
    */
   signals?: SignalSource | false;
   /** Aborting this signal triggers shutdown (`"manual"`, with the signal's reason). */

@@ -1,4 +1,10 @@
-import { denoHost, listen, processHost, signalNames } from "./_signal_hosts.ts";
+import {
+  denoHost,
+  listen,
+  osSource,
+  processHost,
+  signalNames,
+} from "./_signal_hosts.ts";
 
 /**
  * What triggered a shutdown: an OS signal name, or where a programmatic trigger came from.
@@ -107,5 +113,7 @@ export function hostSignals(
   signals: readonly OsSignal[] = ["SIGINT", "SIGTERM"],
 ): SignalSource {
   const names = signalNames(signals, "signals");
-  return (onSignal) => listen(denoHost() ?? processHost(), names, onSignal);
+  return osSource((onSignal: (signal: ShutdownSignal) => void) =>
+    listen(denoHost() ?? processHost(), names, onSignal)
+  );
 }

@@ -3,6 +3,7 @@
 // discipline to the whole foreground process group, so task runners (`deno task`,
 // `bun run`) see it together with their child, exactly as at a keyboard.
 import { withTimeout } from "./_child.ts";
+import { requireRuntime } from "./_runtime.ts";
 
 const DRIVER = new URL("./fixtures/pty/drive.py", import.meta.url).pathname;
 
@@ -127,4 +128,59 @@ export class Pty implements AsyncDisposable {
     this.#closed = true;
     this.#changed.resolve();
   }
+}
+
+// ---- sessions of the fixtures under tests/fixtures/pty, as users start them ----------------
+
+const CWD = new URL("./fixtures/pty/", import.meta.url).pathname;
+const AT_ONCE = 4;
+const DENO = requireRuntime("deno");
+const BUN = requireRuntime("bun");
+
+/**
+ * The task runners users start programs with, each set to run the fixture task `name`
+ * (defined in tests/fixtures/pty/tasks.json and package.json); `undefined` when the
+ * runtime is missing outside CI.
+ */
+export function RUNNERS(name: string): Record<string, string[] | undefined> {
+  return {
+    "deno task": DENO
+      ? [DENO, "task", "--config", "tasks.json", name]
+      : undefined,
+    "bun run": BUN ? [BUN, "run", name] : undefined,
+  };
+}
+
+/** Starts a fixture under `cmd` in a pty, waits for "ready", then does `act`. */
+export async function session(
+  cmd: string[],
+  act: (pty: Pty) => Promise<void>,
+  env?: Record<string, string>,
+): Promise<PtyExit> {
+  await using pty = Pty.start(cmd, {
+    cwd: CWD,
+    // The runners find their `deno`/`bun` on PATH: put the ones under test first.
+    env: {
+      PATH: `${DENO!.replace(/\/[^/]*$/, "")}:${
+        BUN?.replace(/\/[^/]*$/, "") ?? ""
+      }:${Deno.env.get("PATH")}`,
+      ...env,
+    },
+  });
+  await pty.waitFor(/^ready$/);
+  await act(pty);
+  return await pty.exit(20_000);
+}
+
+/** Runs `count` sessions, `AT_ONCE` at a time. */
+export async function many(
+  count: number,
+  run: () => Promise<PtyExit>,
+): Promise<PtyExit[]> {
+  const exits: PtyExit[] = [];
+  for (let i = 0; i < count; i += AT_ONCE) {
+    const batch = Array.from({ length: Math.min(AT_ONCE, count - i) }, run);
+    exits.push(...await Promise.all(batch));
+  }
+  return exits;
 }

@@ -10,56 +10,11 @@ import {
   assertFalse,
   assertStringIncludes,
 } from "@std/assert";
-import { Pty, type PtyExit } from "./_pty.ts";
-import { requireRuntime } from "./_runtime.ts";
+import { many, type PtyExit, RUNNERS, session } from "./_pty.ts";
 
-const CWD = new URL("./fixtures/pty/", import.meta.url).pathname;
 // Without the repeat filter a run is forced 1 time in 5 to 1 in 2: 20 runs make a pass by
 // chance unlikely (about 1 % at 1 in 5).
 const RUNS = 20;
-const AT_ONCE = 4;
-const DENO = requireRuntime("deno");
-const BUN = requireRuntime("bun");
-const RUNNERS: Record<string, string[] | undefined> = {
-  "deno task": DENO
-    ? [DENO, "task", "--config", "tasks.json", "app"]
-    : undefined,
-  "bun run": BUN ? [BUN, "run", "app"] : undefined,
-};
-
-/** Starts the fixture under `cmd` in a pty, waits for "ready", then does `act`. */
-async function session(
-  cmd: string[],
-  act: (pty: Pty) => Promise<void>,
-  env?: Record<string, string>,
-): Promise<PtyExit> {
-  await using pty = Pty.start(cmd, {
-    cwd: CWD,
-    // The runners find their `deno`/`bun` on PATH: put the ones under test first.
-    env: {
-      PATH: `${DENO!.replace(/\/[^/]*$/, "")}:${
-        BUN?.replace(/\/[^/]*$/, "") ?? ""
-      }:${Deno.env.get("PATH")}`,
-      ...env,
-    },
-  });
-  await pty.waitFor(/^ready$/);
-  await act(pty);
-  return await pty.exit(20_000);
-}
-
-/** Runs `count` sessions, `AT_ONCE` at a time. */
-async function many(
-  count: number,
-  run: () => Promise<PtyExit>,
-): Promise<PtyExit[]> {
-  const exits: PtyExit[] = [];
-  for (let i = 0; i < count; i += AT_ONCE) {
-    const batch = Array.from({ length: Math.min(AT_ONCE, count - i) }, run);
-    exits.push(...await Promise.all(batch));
-  }
-  return exits;
-}
 
 function assertOneSignal(
   exits: PtyExit[],
@@ -84,7 +39,7 @@ function assertOneSignal(
   }
 }
 
-for (const [runner, cmd] of Object.entries(RUNNERS)) {
+for (const [runner, cmd] of Object.entries(RUNNERS("app"))) {
   Deno.test({
     name:
       `pty: one Ctrl+C under ${runner} is one SIGINT (${RUNS} runs, none forced)`,

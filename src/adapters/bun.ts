@@ -15,7 +15,7 @@
  * @module
  */
 import type { OsSignal, ShutdownSignal, SignalSource } from "../signals.ts";
-import { listen, processHost } from "../_signal_hosts.ts";
+import { listen, osSource, processHost } from "../_signal_hosts.ts";
 import { optionSignals } from "./_options.ts";
 import { validateFunction } from "../_validate.ts";
 
@@ -92,8 +92,8 @@ export interface ProcessSignalsOptions {
  */
 export function processSignals(options?: ProcessSignalsOptions): SignalSource {
   const names = optionSignals(options, "options");
-  return (onSignal: (signal: ShutdownSignal) => void): () => void => {
+  return osSource((onSignal: (signal: ShutdownSignal) => void): () => void => {
     validateFunction(onSignal, "onSignal");
     return listen(processHost(), names, onSignal);
-  };
+  });
 }

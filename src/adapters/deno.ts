@@ -18,7 +18,7 @@
  * @module
  */
 import type { OsSignal, ShutdownSignal, SignalSource } from "../signals.ts";
-import { denoHost, listen } from "../_signal_hosts.ts";
+import { denoHost, listen, osSource } from "../_signal_hosts.ts";
 import { optionSignals } from "./_options.ts";
 import { validateFunction } from "../_validate.ts";
 
@@ -88,8 +88,8 @@ export interface DenoSignalsOptions {
  */
 export function denoSignals(options?: DenoSignalsOptions): SignalSource {
   const names = optionSignals(options, "options");
-  return (onSignal: (signal: ShutdownSignal) => void): () => void => {
+  return osSource((onSignal: (signal: ShutdownSignal) => void): () => void => {
     validateFunction(onSignal, "onSignal");
     return listen(denoHost(), names, onSignal);
-  };
+  });
 }

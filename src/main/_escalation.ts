@@ -6,7 +6,7 @@ import type { ShutdownSignal, SignalSource } from "../signals.ts";
 import { sleep } from "../wait.ts";
 import { type CrashKind, hostCrashes } from "./_host.ts";
 import { signalNumber } from "./_exit_code.ts";
-import { RepeatFilter } from "./_repeat.ts";
+import { RepeatFilter } from "../_repeat.ts";
 
 /** What the escalation tells main. */
 export interface EscalationHooks {

@@ -7,6 +7,8 @@
 // Reproduce with tests/fixtures/pty/count.ts (see there). A person pressing Ctrl+C twice on
 // purpose does it hundreds of milliseconds apart; the tests press 500 ms apart.
 
+import { unrefTimer } from "./_timer.ts";
+
 /**
  * A repeat of the same signal this soon is the same signal. 100 ms: ~200 times the largest
  * forwarding delay measured, room for a loaded CI machine's scheduling hiccups (tens of
@@ -23,12 +25,21 @@ export const REPEAT_WINDOW_MS = 100;
  */
 export class RepeatFilter {
   readonly #windowMs: number;
+  readonly #onWindowClosed: (() => void) | undefined;
   #signal: string | undefined;
   #freeAt: number | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(windowMs: number = REPEAT_WINDOW_MS) {
+  /**
+   * @param onWindowClosed Called when the window after the last kept signal has closed; its
+   * timers are then unreferenced, so the window never holds a finished program open.
+   */
+  constructor(
+    windowMs: number = REPEAT_WINDOW_MS,
+    onWindowClosed?: () => void,
+  ) {
     this.#windowMs = windowMs;
+    this.#onWindowClosed = onWindowClosed;
   }
 
   /** Whether `signal` repeats the last signal kept; if not, it is kept as the last. */
@@ -41,11 +52,24 @@ export class RepeatFilter {
     this.#signal = signal;
     this.#freeAt = undefined;
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
+    this.#timer = this.#arm(() => {
       this.#freeAt = performance.now();
+      if (this.#onWindowClosed === undefined) {
+        this.#timer = undefined;
+        return;
+      }
+      this.#timer = this.#arm(() => {
+        this.#timer = undefined;
+        this.#onWindowClosed!();
+      }, this.#windowMs);
     }, 0);
     return false;
+  }
+
+  #arm(fn: () => void, ms: number): ReturnType<typeof setTimeout> {
+    const timer = setTimeout(fn, ms);
+    if (this.#onWindowClosed !== undefined) unrefTimer(timer);
+    return timer;
   }
 
   /** Clears the pending timer. */
