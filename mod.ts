@@ -2,9 +2,9 @@
  * Graceful shutdown and structured task lifetimes for Deno, Bun and the edge, on web
  * standards only (`AbortSignal`, `Promise.withResolvers`, `using`).
  *
- * - {@linkcode TokenSource} / {@linkcode ShutdownToken}: a cancellation tree.
+ * - {@linkcode TokenSource} / {@linkcode CancellationToken}: a cancellation tree.
  * - {@linkcode GracefulShutdown}: signals, a root token, a bounded drain with a report.
- * - {@linkcode TaskGroup}, {@linkcode Task}, {@linkcode TaskSpawner}: named tasks.
+ * - {@linkcode TaskTracker}, {@linkcode TaskGroup}, {@linkcode Task}: named tasks.
  * - {@linkcode sleep}, {@linkcode deadline}, {@linkcode abortable}: timed waits.
  *
  * @example Shut down on SIGINT/SIGTERM
@@ -25,20 +25,17 @@
  * @module
  */
 export {
-  ShutdownToken,
+  CancellationToken,
   TokenSource,
   type TokenSourceOptions,
 } from "./src/token.ts";
 export { abortable, deadline, sleep, type WaitOptions } from "./src/wait.ts";
-export {
-  ShutdownTimeoutError,
-  type Straggler,
-  TaskGroupClosedError,
-} from "./src/errors.ts";
+export { ClosedError, type Straggler, WaitTimeoutError } from "./src/errors.ts";
 export {
   hostSignals,
   type OsSignal,
-  type ShutdownSignal,
+  type ShutdownTrigger,
+  type SignalsOptions,
   type SignalSource,
 } from "./src/signals.ts";
 export {
@@ -57,14 +54,9 @@ export {
   TaskGroup,
   type TaskGroupOptions,
 } from "./src/task_group.ts";
-export type { DrainProgress, ShutdownFailure } from "./src/_drain.ts";
+export type { DrainProgress, Failure } from "./src/_drain.ts";
 export {
   GracefulShutdown,
   type GracefulShutdownOptions,
   type ShutdownReport,
 } from "./src/shutdown.ts";
-export {
-  type SpawnEvent,
-  TaskSpawner,
-  type TaskSpawnerOptions,
-} from "./src/spawner.ts";

@@ -114,7 +114,7 @@ await main(async ({ shutdown, spawn, defer }) => {
   exitCode: (outcome) => {
     const how = outcome.forcedBy
       ? `forced by a second ${outcome.forcedBy}`
-      : `after ${outcome.signal}`;
+      : `after ${outcome.trigger}`;
     const ok = outcome.report?.ok ? "clean" : "not clean";
     log(`drained ${how} (${ok}); exiting with ${outcome.code}`);
     return outcome.code;

@@ -61,7 +61,7 @@ if (import.meta.main) {
   const shutdown = new GracefulShutdown({ timeout: 5_000 });
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: Number(Deno.args[0] ?? 8000) },
-    createHandler(consoleLog, shutdown.token().signal),
+    createHandler(consoleLog, shutdown.token.signal),
   );
   shutdown.subscribe(() => server.shutdown());
   shutdown.defer(() => server.finished, "http server");

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { ShutdownTimeoutError, sleep, TaskTracker } from "../mod.ts";
+import { sleep, TaskTracker, WaitTimeoutError } from "../mod.ts";
 
 /** Runs workers until `shutdown` is called. */
 export class ShutdownManager {
@@ -24,7 +24,7 @@ export class ShutdownManager {
   /**
    * Signals every worker, then waits up to `timeoutMs` for them to finish.
    *
-   * @throws {ShutdownTimeoutError} Naming the workers still running at the deadline.
+   * @throws {WaitTimeoutError} Naming the workers still running at the deadline.
    */
   async shutdown(timeoutMs: number): Promise<void> {
     this.#tracker.close();
@@ -47,7 +47,7 @@ if (import.meta.main) {
     await manager.shutdown(10_000);
     console.log("All tasks stopped");
   } catch (error) {
-    if (!(error instanceof ShutdownTimeoutError)) throw error;
+    if (!(error instanceof WaitTimeoutError)) throw error;
     console.error(error.message);
   }
 }

@@ -1,6 +1,6 @@
 // The drain phase of a shutdown: wait for tasks, then run cleanup steps in reverse order,
 // all under one deadline, reporting progress and naming what is still running at the end.
-import { ShutdownTimeoutError, type Straggler } from "./errors.ts";
+import { type Straggler, WaitTimeoutError } from "./errors.ts";
 import type { TaskTracker } from "./task_tracker.ts";
 import { deadline } from "./wait.ts";
 import { startTimer } from "./_timer.ts";
@@ -53,10 +53,10 @@ export interface DrainProgress {
  *
  * @example Collect the failures of a shutdown
  * ```ts
- * import { GracefulShutdown, type ShutdownFailure } from "@quiesce/quiesce";
+ * import { GracefulShutdown, type Failure } from "@quiesce/quiesce";
  * import { assertEquals } from "@std/assert";
  *
- * const failures: ShutdownFailure[] = [];
+ * const failures: Failure[] = [];
  * const shutdown = new GracefulShutdown({
  *   signals: false,
  *   onError: (failure) => failures.push(failure),
@@ -73,7 +73,7 @@ export interface DrainProgress {
  * assertEquals(report.errors, failures);
  * ```
  */
-export interface ShutdownFailure {
+export interface Failure {
   /** Where it came from. */
   readonly source: "task" | "cleanup" | "callback";
   /** The task's, step's or callback's name. */
@@ -96,7 +96,7 @@ interface DrainInput {
   /** When the budget ends, as `performance.now()` (it began at the first signal). */
   deadlineAt: number;
   onProgress: ((progress: DrainProgress) => void) | undefined;
-  onFailure: (failure: ShutdownFailure) => void;
+  onFailure: (failure: Failure) => void;
   onStepsStart: () => void;
 }
 
@@ -165,7 +165,7 @@ async function waitForTasks(
         timeout: Math.max(0, deadlineAt - performance.now()),
       });
     } catch (error) {
-      if (!(error instanceof ShutdownTimeoutError)) throw error;
+      if (!(error instanceof WaitTimeoutError)) throw error;
       timedOut = true;
       stragglers.push(...error.stragglers);
       break;

@@ -1,10 +1,34 @@
 // The one place that adds and removes OS signal listeners, shared by the default source
-// (`hostSignals`) and the `./deno` and `./bun` adapters. Hosts are found through
+// (`hostSignals`) and the `./deno` and `./process` sources. Hosts are found through
 // `globalThis`, so nothing here references `Deno` or `process` statically.
-import type { OsSignal, ShutdownSignal } from "./signals.ts";
-import { describe } from "./_validate.ts";
+import type { OsSignal, ShutdownTrigger, SignalsOptions } from "./trigger.ts";
+import { describe, validateOptions } from "./_validate.ts";
 
-const KNOWN: readonly OsSignal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+const KNOWN: readonly OsSignal[] = [
+  "SIGINT",
+  "SIGTERM",
+  "SIGHUP",
+  "SIGQUIT",
+  "SIGUSR2",
+  "SIGBREAK",
+];
+
+/**
+ * The de-duplicated signal names `options` asks for (default SIGINT and SIGTERM), checked
+ * before any listener exists.
+ *
+ * @throws {TypeError} Naming `name`, unless `options` is well formed.
+ */
+export function optionSignals(
+  options: SignalsOptions | undefined,
+  name: string,
+): OsSignal[] {
+  validateOptions(options, name, ["signals"]);
+  return signalNames(
+    options?.signals ?? ["SIGINT", "SIGTERM"],
+    `${name}.signals`,
+  );
+}
 
 /**
  * The de-duplicated signal names in `value`, checked up front: hosts disagree on bad names
@@ -23,9 +47,9 @@ export function signalNames(value: unknown, name: string): OsSignal[] {
   for (const signal of value) {
     if (!KNOWN.includes(signal)) {
       throw new TypeError(
-        `Cannot use ${name}: ${
-          describe(signal)
-        } is not one of "SIGINT", "SIGTERM", "SIGHUP"`,
+        `Cannot use ${name}: ${describe(signal)} is not one of ${
+          KNOWN.map((known) => `"${known}"`).join(", ")
+        }`,
       );
     }
   }
@@ -79,7 +103,7 @@ export function processHost(): SignalHost | undefined {
 export function listen(
   host: SignalHost | undefined,
   signals: readonly OsSignal[],
-  onSignal: (signal: ShutdownSignal) => void,
+  onSignal: (signal: ShutdownTrigger) => void,
 ): () => void {
   if (host === undefined) return () => {};
   const removers: Array<() => void> = [];

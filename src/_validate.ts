@@ -118,13 +118,16 @@ function editDistance(a: string, b: string): number {
   return rows[a.length]![b.length]!;
 }
 
+/** Whether `value` is a promise-like (has a callable `then`). */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null &&
+    (typeof value === "object" || typeof value === "function") &&
+    typeof (value as { then?: unknown }).then === "function";
+}
+
 /** Throws unless `value` is a promise-like (has a callable `then`). */
 export function validateThenable(value: unknown, name: string): void {
-  if (
-    value === null ||
-    (typeof value !== "object" && typeof value !== "function") ||
-    typeof (value as { then?: unknown }).then !== "function"
-  ) {
+  if (!isThenable(value)) {
     throw new TypeError(
       `Cannot use ${name}: expected a promise, got ${describe(value)}`,
     );

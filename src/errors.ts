@@ -48,19 +48,19 @@ function describeStragglers(stragglers: readonly Straggler[]): string {
  *
  * @example Inspect the stragglers
  * ```ts
- * import { ShutdownTimeoutError, TaskGroup } from "@quiesce/quiesce";
+ * import { WaitTimeoutError, TaskGroup } from "@quiesce/quiesce";
  * import { assertEquals, assertRejects } from "@std/assert";
  *
  * const group = new TaskGroup();
  * const stuck = Promise.withResolvers<void>();
  * group.spawn("stuck", () => stuck.promise);
- * const error = await assertRejects(() => group.wait({ timeout: 10 }), ShutdownTimeoutError);
+ * const error = await assertRejects(() => group.wait({ timeout: 10 }), WaitTimeoutError);
  * assertEquals(error.stragglers.map((s) => s.name), ["stuck"]);
  * stuck.resolve();
  * await group.wait();
  * ```
  */
-export class ShutdownTimeoutError extends Error {
+export class WaitTimeoutError extends Error {
   /** What was still running at the deadline, oldest first. */
   readonly stragglers: readonly Straggler[];
   /** The deadline that passed, in milliseconds. */
@@ -79,7 +79,7 @@ export class ShutdownTimeoutError extends Error {
         describeStragglers(stragglers) || "nothing"
       }`,
     );
-    this.name = "ShutdownTimeoutError";
+    this.name = "WaitTimeoutError";
     this.timeout = timeout;
     this.stragglers = stragglers;
     this.errors = errors;
@@ -91,18 +91,18 @@ export class ShutdownTimeoutError extends Error {
  *
  * @example Spawning on a closed group throws
  * ```ts
- * import { TaskGroup, TaskGroupClosedError } from "@quiesce/quiesce";
+ * import { TaskGroup, ClosedError } from "@quiesce/quiesce";
  * import { assertThrows } from "@std/assert";
  *
  * const group = new TaskGroup();
  * group.close();
- * assertThrows(() => group.spawn("late", () => {}), TaskGroupClosedError);
+ * assertThrows(() => group.spawn("late", () => {}), ClosedError);
  * ```
  */
-export class TaskGroupClosedError extends Error {
+export class ClosedError extends Error {
   /** Creates the error for a task named `taskName`. */
   constructor(taskName: string) {
     super(`Cannot spawn task "${taskName}": the task group is closed`);
-    this.name = "TaskGroupClosedError";
+    this.name = "ClosedError";
   }
 }

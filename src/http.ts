@@ -61,12 +61,13 @@ export {
 export { liveness, readiness } from "./http/health.ts";
 // The core types the API above mentions, so the documentation is complete on its own.
 export type {
+  CancellationToken,
   DrainProgress,
+  Failure,
   GracefulShutdown,
-  ShutdownFailure,
+  OsSignal,
   ShutdownReport,
-  ShutdownSignal,
-  ShutdownToken,
+  ShutdownTrigger,
   SignalSource,
   Straggler,
   Task,

@@ -37,12 +37,12 @@
  *
  * @module
  */
-import type { DrainProgress, ShutdownFailure } from "./_drain.ts";
+import type { DrainProgress, Failure } from "./_drain.ts";
 import type { GracefulShutdown, ShutdownReport } from "./shutdown.ts";
-import type { ShutdownSignal, SignalSource } from "./signals.ts";
+import type { OsSignal, ShutdownTrigger, SignalSource } from "./signals.ts";
 import type { Task, TaskFunction, TaskResult, TaskStatus } from "./task.ts";
 import type {
-  ShutdownToken,
+  CancellationToken,
   TokenSource,
   TokenSourceOptions,
 } from "./token.ts";
@@ -52,12 +52,13 @@ import { describe, validateFunction, validateOptions } from "./_validate.ts";
 // The types main()'s signature and context mention, so this entry point documents (and
 // type-checks against) them on its own; the same objects as the main entry point's.
 export type {
+  CancellationToken,
   DrainProgress,
+  Failure,
   GracefulShutdown,
-  ShutdownFailure,
+  OsSignal,
   ShutdownReport,
-  ShutdownSignal,
-  ShutdownToken,
+  ShutdownTrigger,
   SignalSource,
   Straggler,
   Task,
@@ -104,7 +105,7 @@ export interface MainContext {
    */
   readonly signal: AbortSignal;
   /** The shutdown's root token. */
-  readonly token: ShutdownToken;
+  readonly token: CancellationToken;
   /** The coordinator itself (`wait()`, `subscribe()`, `shutdown()`, ...). */
   readonly shutdown: GracefulShutdown;
   /**
@@ -140,7 +141,7 @@ export interface MainContext {
  *   exit: exited.resolve,
  * });
  * assertEquals(await exited.promise, 0);
- * assertEquals(seen?.signal, "manual"); // `fn` returned on its own
+ * assertEquals(seen?.trigger, "manual"); // `fn` returned on its own
  * assertEquals(seen?.failed, false);
  * assertEquals(seen?.forcedBy, undefined);
  * assertEquals(seen?.report?.ok, true);
@@ -148,11 +149,11 @@ export interface MainContext {
  */
 export interface MainOutcome {
   /** What began the shutdown: an OS signal, or `"manual"` when `fn` ended on its own. */
-  readonly signal: ShutdownSignal;
+  readonly trigger: ShutdownTrigger;
   /** The drain's report; `undefined` if the exit came before the drain ended. */
   readonly report: ShutdownReport | undefined;
   /** The second signal that forced the exit, if one did. */
-  readonly forcedBy: ShutdownSignal | undefined;
+  readonly forcedBy: ShutdownTrigger | undefined;
   /**
    * Whether anything failed: `fn` threw, a task, cleanup step or hook failed (before or
    * during the shutdown), or a crash (uncaught exception, unhandled rejection) happened.
@@ -208,10 +209,10 @@ export interface MainFailure {
  * @example A short deadline, a shutdown hook and an injected exit
  * ```ts
  * import { main, type MainOptions } from "@quiesce/quiesce/main";
- * import type { ShutdownSignal } from "@quiesce/quiesce";
+ * import type { ShutdownTrigger } from "@quiesce/quiesce";
  * import { assertEquals } from "@std/assert";
  *
- * const signals: ShutdownSignal[] = [];
+ * const signals: ShutdownTrigger[] = [];
  * const exited = Promise.withResolvers<number>();
  * const options: MainOptions = {
  *   timeout: 2_000,
@@ -241,18 +242,19 @@ export interface MainOptions {
   /** Milliseconds between the first signal and cancelling the tasks. Default 0. */
   drainDelay?: number;
   /** Called once, first thing, when shutdown begins. */
-  onSignal?: (signal: ShutdownSignal) => void;
+  onSignal?: (signal: ShutdownTrigger) => void;
   /** Drain progress reporter; default one stderr line a second; `false` for none. */
   onProgress?: ((progress: DrainProgress) => void) | false;
   /**
    * Called for every failure of a task, cleanup step or hook, when it happens (before the
    * shutdown too); default: one line on stderr. Any failure makes the exit code 1.
    */
-  onError?: (failure: ShutdownFailure) => void;
-  /** Where signals come from. Default: `./deno` on Deno, `./bun` on Bun and Node. */
+  onError?: (failure: Failure) => void;
+  /**
+   * Where signals come from. Default: the host's SIGINT and SIGTERM (`hostSignals()`); to
+   * add SIGHUP, SIGQUIT or SIGUSR2, pass `hostSignals({ signals: [...] })`.
+   */
   signals?: SignalSource | false;
-  /** Also shut down on SIGHUP (default source only). Default `false`. */
-  hangup?: boolean;
   /**
    * Whether a second signal during the drain exits at once. Default `true`. A repeat of the
    * same signal within 100 ms is the same signal (a task runner's forwarded copy).
@@ -281,7 +283,6 @@ const MAIN_OPTIONS = [
   "onProgress",
   "onError",
   "signals",
-  "hangup",
   "forceOnSecondSignal",
   "shutdownOnCrash",
   "exitCode",
@@ -315,7 +316,7 @@ const MAIN_OPTIONS = [
  *   console.log("stopped by", await shutdown.wait());
  * }, {
  *   signals: (onSignal) => (ownSignals.resolve(onSignal), () => {}), // stands in for kill -TERM
- *   exitCode: (outcome: MainOutcome) => outcome.signal === "SIGTERM" ? 0 : outcome.code,
+ *   exitCode: (outcome: MainOutcome) => outcome.trigger === "SIGTERM" ? 0 : outcome.code,
  *   exit: exited.resolve,
  * });
  * (await ownSignals.promise)("SIGTERM");
@@ -344,7 +345,6 @@ export function main(
   }
   for (
     const name of [
-      "hangup",
       "forceOnSecondSignal",
       "shutdownOnCrash",
       "denoDeploy",

@@ -1,7 +1,7 @@
-import { drain, type DrainProgress, type ShutdownFailure } from "./_drain.ts";
+import { drain, type DrainProgress, type Failure } from "./_drain.ts";
 import { CleanupSteps } from "./_cleanup_steps.ts";
-import { ShutdownTimeoutError } from "./errors.ts";
-import type { OsSignal, ShutdownSignal, SignalSource } from "./signals.ts";
+import { WaitTimeoutError } from "./errors.ts";
+import type { OsSignal, ShutdownTrigger, SignalSource } from "./signals.ts";
 import {
   type GracefulShutdownOptions,
   type ShutdownReport,
@@ -9,7 +9,7 @@ import {
 } from "./shutdown_options.ts";
 import type { Task, TaskFunction } from "./task.ts";
 import { TaskTracker } from "./task_tracker.ts";
-import { type ShutdownToken, TokenSource } from "./token.ts";
+import { type CancellationToken, TokenSource } from "./token.ts";
 import { sleep } from "./wait.ts";
 import { reportUncaught } from "./_report.ts";
 import { REPEAT_WINDOW_MS, RepeatFilter } from "./_repeat.ts";
@@ -18,7 +18,7 @@ import {
   describe,
   validateFunction,
   validateMs,
-  validateThenable,
+  validateOptions,
 } from "./_validate.ts";
 
 export type {
@@ -55,16 +55,16 @@ export type {
 export class GracefulShutdown implements AsyncDisposable {
   #timeout: number;
   #drainDelay: number;
-  #onSignal: ((signal: ShutdownSignal) => void) | undefined;
+  #onSignal: ((signal: ShutdownTrigger) => void) | undefined;
   #onProgress: ((progress: DrainProgress) => void) | undefined;
-  #onError: (failure: ShutdownFailure) => void;
+  #onError: (failure: Failure) => void;
   #root = new TokenSource();
   #tracker: TaskTracker;
   #steps = new CleanupSteps();
-  #subscribers = new Set<(signal: ShutdownSignal) => void>();
-  #failures: ShutdownFailure[] = [];
-  #signal: ShutdownSignal | undefined;
-  #triggered: PromiseWithResolvers<ShutdownSignal> | undefined;
+  #subscribers = new Set<(signal: ShutdownTrigger) => void>();
+  #failures: Failure[] = [];
+  #trigger: ShutdownTrigger | undefined;
+  #triggered: PromiseWithResolvers<ShutdownTrigger> | undefined;
   #done: PromiseWithResolvers<ShutdownReport> | undefined;
   #report: Promise<ShutdownReport> | undefined;
   #removeListeners: (() => void) | undefined;
@@ -90,13 +90,13 @@ export class GracefulShutdown implements AsyncDisposable {
     });
     const outside = settings.signal;
     if (outside?.aborted) {
-      this.#trigger("manual", outside.reason);
+      this.#begin("manual", outside.reason);
       return;
     }
     // The source first: if it throws, nothing else is registered yet.
     if (settings.signals !== false) this.#listen(settings.signals);
-    if (outside && this.#signal === undefined) {
-      const onAbort = () => this.#trigger("manual", outside.reason);
+    if (outside && this.#trigger === undefined) {
+      const onAbort = () => this.#begin("manual", outside.reason);
       outside.addEventListener("abort", onAbort, { once: true });
       this.#root.onCancel(() => outside.removeEventListener("abort", onAbort));
     }
@@ -112,7 +112,7 @@ export class GracefulShutdown implements AsyncDisposable {
         }, not a function that removes its listeners`,
       );
     }
-    if (this.#signal !== undefined) {
+    if (this.#trigger !== undefined) {
       // The source fired while it was being installed: the shutdown began before the
       // remover existed, so remove its listeners now.
       this.#removeSignalListeners(remove);
@@ -129,8 +129,8 @@ export class GracefulShutdown implements AsyncDisposable {
    * action (ending the process mid-drain). A different signal in the window, or any signal
    * after it (the listeners are gone by then), gets that default action.
    */
-  #onSourceSignal(signal: ShutdownSignal, fromOs: boolean): void {
-    if (this.#signal === undefined) {
+  #onSourceSignal(signal: ShutdownTrigger, fromOs: boolean): void {
+    if (this.#trigger === undefined) {
       if (fromOs) {
         this.#repeats = new RepeatFilter(
           REPEAT_WINDOW_MS,
@@ -138,7 +138,7 @@ export class GracefulShutdown implements AsyncDisposable {
         );
         this.#repeats.isRepeat(signal);
       }
-      this.#trigger(signal);
+      this.#begin(signal);
       return;
     }
     if (this.#repeats === undefined || this.#repeats.isRepeat(signal)) return;
@@ -162,69 +162,82 @@ export class GracefulShutdown implements AsyncDisposable {
     }
   }
 
-  /** The drain deadline in milliseconds. */
+  /** The whole shutdown's budget in milliseconds (`drainDelay` included). */
   get timeout(): number {
     return this.#timeout;
   }
 
-  /** Whether shutdown has begun (from the first signal on, even during `drainDelay`). */
-  get isShutdown(): boolean {
-    return this.#signal !== undefined;
-  }
-
-  /** True from the first signal on: health checks should start failing. */
+  /**
+   * True from the first signal on (through `drainDelay`, the drain and after): health
+   * checks should start failing. The tasks are told to stop later, when {@linkcode token}
+   * is cancelled.
+   */
   get draining(): boolean {
-    return this.#signal !== undefined;
+    return this.#trigger !== undefined;
   }
 
-  /** What triggered the shutdown, or `undefined` before it began. */
-  get signal(): ShutdownSignal | undefined {
-    return this.#signal;
+  /** What began the shutdown (`"SIGTERM"`, `"manual"`, ...), or `undefined` before. */
+  get trigger(): ShutdownTrigger | undefined {
+    return this.#trigger;
   }
 
-  /** A read-only token that is cancelled when the tasks are told to stop. */
-  token(): ShutdownToken {
+  /**
+   * The root token: cancelled when the tasks are told to stop (after `drainDelay`). Its
+   * `signal` is for `fetch`, streams and timers; every spawned task's signal follows it.
+   */
+  get token(): CancellationToken {
     return this.#root.token;
   }
 
   /**
-   * Calls `listener` once with the signal when shutdown begins; at once if it already has.
+   * Calls `listener` once with the trigger when shutdown begins; at once if it already has.
    *
    * @returns A `Disposable` that unsubscribes.
    */
-  subscribe(listener: (signal: ShutdownSignal) => void): Disposable {
+  subscribe(listener: (trigger: ShutdownTrigger) => void): Disposable {
     validateFunction(listener, "listener");
-    if (this.#signal !== undefined) {
-      this.#call("subscriber", listener, this.#signal);
+    if (this.#trigger !== undefined) {
+      this.#call("subscriber", listener, this.#trigger);
       return { [Symbol.dispose]() {} };
     }
-    const entry = (signal: ShutdownSignal) => listener(signal);
+    const entry = (trigger: ShutdownTrigger) => listener(trigger);
     this.#subscribers.add(entry);
     return { [Symbol.dispose]: () => this.#subscribers.delete(entry) };
   }
 
   /**
-   * Begins the shutdown (idempotent; the signal is `"manual"`) and resolves with the report
+   * Begins the shutdown (idempotent; the trigger is `"manual"`) and resolves with the report
    * once the drain is over. Never rejects, so calling it without `await` is safe.
    *
    * @param reason The root token's cancellation reason; default an `AbortError`.
    */
   shutdown(reason?: unknown): Promise<ShutdownReport> {
-    return this.#trigger("manual", reason);
+    return this.#begin("manual", reason);
   }
 
   /**
-   * Resolves with the signal that began the shutdown, whatever triggered it. While it is
-   * pending on a signal source, the process stays alive (signal listeners alone do not keep
-   * Deno, Bun or Node running; Node would exit 13 on an unsettled top-level await).
+   * Resolves with what began the shutdown, whatever it was. While it is pending on a signal
+   * source, the process stays alive (signal listeners alone do not keep Deno, Bun or Node
+   * running; Node would exit 13 on an unsettled top-level await).
    */
-  wait(): Promise<ShutdownSignal> {
-    if (this.#signal !== undefined) return Promise.resolve(this.#signal);
+  wait(): Promise<ShutdownTrigger>;
+  /**
+   * Like `wait()`, but resolves `undefined` if no shutdown began within `options.timeout`
+   * milliseconds (its timer is cleared as soon as either happens).
+   *
+   * @throws {TypeError | RangeError} If an option has the wrong type, name or range.
+   */
+  wait(options: { timeout?: number }): Promise<ShutdownTrigger | undefined>;
+  wait(options?: { timeout?: number }): Promise<ShutdownTrigger | undefined> {
+    validateOptions(options, "options", ["timeout"]);
+    const timeout = validateMs(options?.timeout ?? Infinity, "options.timeout");
+    if (this.#trigger !== undefined) return Promise.resolve(this.#trigger);
     if (this.#triggered === undefined) {
       this.#triggered = Promise.withResolvers();
       this.#holdUntil(this.#triggered.promise);
     }
-    return this.#triggered.promise;
+    if (timeout === Infinity) return this.#triggered.promise;
+    return this.#waitAtMost(this.#triggered.promise, timeout);
   }
 
   /** Keeps the event loop alive until `promise` settles, while a signal may still come. */
@@ -238,26 +251,17 @@ export class GracefulShutdown implements AsyncDisposable {
     });
   }
 
-  /**
-   * Like {@linkcode GracefulShutdown.wait}, but resolves `undefined` if no shutdown began
-   * within `ms` (default: the `timeout` option).
-   */
-  waitWithTimeout(
-    ms: number = this.#timeout,
-  ): Promise<ShutdownSignal | undefined> {
-    validateMs(ms, "ms");
-    return this.#waitAtMost(ms);
-  }
-
-  async #waitAtMost(ms: number): Promise<ShutdownSignal | undefined> {
-    if (this.#signal !== undefined) return this.#signal;
+  async #waitAtMost(
+    triggered: Promise<ShutdownTrigger>,
+    ms: number,
+  ): Promise<ShutdownTrigger | undefined> {
     const timer = new AbortController();
     const timedOut = sleep(ms, { signal: timer.signal }).then(
       () => undefined,
       () => undefined,
     );
     try {
-      return await Promise.race([this.wait(), timedOut]);
+      return await Promise.race([triggered, timedOut]);
     } finally {
       timer.abort();
     }
@@ -277,41 +281,17 @@ export class GracefulShutdown implements AsyncDisposable {
   }
 
   /**
-   * Runs `work` (a promise, or a function given the shutdown signal) until it settles or
-   * shutdown begins: resolves with its value, or `undefined` if shutdown came first. When
-   * shutdown has already begun, a function is not called at all.
+   * Runs `work` until it settles or the tasks are told to stop: resolves with its value, or
+   * `undefined` if the shutdown came first. `work` is a promise, or a function given the
+   * root token's signal (not called at all once the tasks were told to stop). The same as
+   * `shutdown.token.runUntilCancelled(work)`.
    *
    * @throws {TypeError} If `work` is neither a promise nor a function.
    */
   runUntilShutdown<T>(
     work: PromiseLike<T> | ((signal: AbortSignal) => T | PromiseLike<T>),
   ): Promise<T | undefined> {
-    const token = this.#root.token;
-    if (typeof work !== "function") {
-      try {
-        validateThenable(work, "work");
-      } catch {
-        throw new TypeError(
-          `Cannot use work: expected a promise or a function, got ${
-            describe(work)
-          }`,
-        );
-      }
-    }
-    if (typeof work === "function") {
-      if (token.isShutdown) return Promise.resolve(undefined);
-      try {
-        return token.race(Promise.resolve(work(token.signal)));
-      } catch (error) {
-        return Promise.reject(error);
-      }
-    }
-    return token.race(work);
-  }
-
-  /** `promise`'s value, or `undefined` if shutdown begins first (the seed's `ShutdownExt`). */
-  withShutdown<T>(promise: PromiseLike<T>): Promise<T | undefined> {
-    return this.#root.token.race(promise);
+    return this.#root.token.runUntilCancelled(work);
   }
 
   /**
@@ -321,7 +301,7 @@ export class GracefulShutdown implements AsyncDisposable {
    * the drain waits for it too.
    *
    * @throws {TypeError} If `name` is not a non-empty string or `fn` is not a function.
-   * @throws {TaskGroupClosedError} Once the drain has moved on to cleanup steps.
+   * @throws {ClosedError} Once the drain has moved on to cleanup steps.
    */
   spawn<T>(name: string, fn: TaskFunction<T>): Task<T> {
     return this.#tracker.spawn(name, fn);
@@ -353,36 +333,11 @@ export class GracefulShutdown implements AsyncDisposable {
     return this.#steps.use(resource, name);
   }
 
-  /**
-   * Begins the shutdown, waits for the drain, then runs `cleanup`: resolves with its result,
-   * or reports its failure through `onError` and rejects with it.
-   *
-   * @throws {TypeError} If `cleanup` is not a function (synchronously, nothing started).
-   */
-  performShutdown<T>(cleanup: () => T | PromiseLike<T>): Promise<T> {
-    validateFunction(cleanup, "cleanup");
-    return this.#performShutdown(cleanup);
-  }
-
-  async #performShutdown<T>(cleanup: () => T | PromiseLike<T>): Promise<T> {
-    await this.shutdown();
-    try {
-      return await cleanup();
-    } catch (error) {
-      this.#fail({
-        source: "cleanup",
-        name: cleanup.name || "performShutdown",
-        error,
-      });
-      throw error;
-    }
-  }
-
   /** Shuts down and waits; throws if the report is not ok (timeout or failures). */
   async [Symbol.asyncDispose](): Promise<void> {
     const report = await this.shutdown();
     if (report.timedOut) {
-      throw new ShutdownTimeoutError(
+      throw new WaitTimeoutError(
         this.#timeout,
         report.stragglers,
         report.errors.map((f) => f.error),
@@ -396,28 +351,28 @@ export class GracefulShutdown implements AsyncDisposable {
     }
   }
 
-  #trigger(signal: ShutdownSignal, reason?: unknown): Promise<ShutdownReport> {
+  #begin(trigger: ShutdownTrigger, reason?: unknown): Promise<ShutdownReport> {
     if (this.#report !== undefined) return this.#report;
     // The report exists before any hook runs, so a hook that calls back in (shutdown() from
     // onSignal, a subscriber or an abort listener) gets this same shutdown, not a second one.
     const report = Promise.withResolvers<ShutdownReport>();
     this.#report = report.promise;
-    this.#signal = signal;
+    this.#trigger = trigger;
     const started = performance.now();
     this.#listening = false;
     // An OS source keeps listening through the repeat window; others stop now.
     if (this.#repeats === undefined) this.#stopListening();
-    if (this.#onSignal) this.#call("onSignal", this.#onSignal, signal);
+    if (this.#onSignal) this.#call("onSignal", this.#onSignal, trigger);
     const subscribers = Array.from(this.#subscribers);
     this.#subscribers.clear();
     for (const subscriber of subscribers) {
-      this.#call("subscriber", subscriber, signal);
+      this.#call("subscriber", subscriber, trigger);
     }
-    this.#triggered?.resolve(signal);
+    this.#triggered?.resolve(trigger);
     const cause = reason ??
-      new DOMException(`Shutdown requested (${signal})`, "AbortError");
+      new DOMException(`Shutdown requested (${trigger})`, "AbortError");
     if (this.#drainDelay === 0) this.#root.cancel(cause);
-    this.#runDrain(signal, cause, started).then((outcome) => {
+    this.#runDrain(trigger, cause, started).then((outcome) => {
       report.resolve(outcome);
       this.#done?.resolve(outcome);
     });
@@ -425,7 +380,7 @@ export class GracefulShutdown implements AsyncDisposable {
   }
 
   async #runDrain(
-    signal: ShutdownSignal,
+    trigger: ShutdownTrigger,
     reason: unknown,
     started: number,
   ): Promise<ShutdownReport> {
@@ -447,7 +402,7 @@ export class GracefulShutdown implements AsyncDisposable {
     });
     const errors = [...this.#failures];
     return {
-      signal,
+      trigger,
       reason,
       ok: !outcome.timedOut && errors.length === 0,
       timedOut: outcome.timedOut,
@@ -459,11 +414,11 @@ export class GracefulShutdown implements AsyncDisposable {
 
   #call(
     name: string,
-    fn: (signal: ShutdownSignal) => void,
-    signal: ShutdownSignal,
+    fn: (trigger: ShutdownTrigger) => void,
+    trigger: ShutdownTrigger,
   ): void {
     try {
-      const result = fn(signal) as unknown;
+      const result = fn(trigger) as unknown;
       if (typeof (result as PromiseLike<unknown>)?.then === "function") {
         (result as PromiseLike<unknown>).then(
           undefined,
@@ -475,10 +430,10 @@ export class GracefulShutdown implements AsyncDisposable {
     }
   }
 
-  #fail(failure: ShutdownFailure): void {
+  #fail(failure: Failure): void {
     // Failures before the shutdown were reported when they happened; keeping them all would
     // grow without bound in a long-lived server.
-    if (this.#signal !== undefined) this.#failures.push(failure);
+    if (this.#trigger !== undefined) this.#failures.push(failure);
     // The reporter itself failing has nobody left to tell but the platform; the shutdown
     // goes on, and the original failure is still in the report.
     try {

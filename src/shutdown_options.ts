@@ -1,14 +1,10 @@
 // The coordinator's options and report, and the validation that turns the options into
 // settings, kept apart so that shutdown.ts is only the coordinator's behaviour.
-import {
-  type DrainProgress,
-  printProgress,
-  type ShutdownFailure,
-} from "./_drain.ts";
+import { type DrainProgress, type Failure, printProgress } from "./_drain.ts";
 import type { Straggler } from "./errors.ts";
 import {
   hostSignals,
-  type ShutdownSignal,
+  type ShutdownTrigger,
   type SignalSource,
 } from "./signals.ts";
 import {
@@ -23,10 +19,10 @@ import {
  *
  * @example Shut down when a controller aborts, with a short deadline
  * ```ts
- * import { GracefulShutdown, type GracefulShutdownOptions, type ShutdownSignal } from "@quiesce/quiesce";
+ * import { GracefulShutdown, type GracefulShutdownOptions, type ShutdownTrigger } from "@quiesce/quiesce";
  * import { assertEquals } from "@std/assert";
  *
- * const seen: ShutdownSignal[] = [];
+ * const seen: ShutdownTrigger[] = [];
  * const maintenance = new AbortController();
  * const options: GracefulShutdownOptions = {
  *   timeout: 5_000,
@@ -51,7 +47,7 @@ export interface GracefulShutdownOptions {
    */
   timeout?: number;
   /** Called once, first thing, when shutdown begins; errors are reported, not thrown. */
-  onSignal?: (signal: ShutdownSignal) => void;
+  onSignal?: (signal: ShutdownTrigger) => void;
   /**
    * Where OS/host signals come from. Default: {@linkcode hostSignals} (SIGINT and SIGTERM on
    * Deno, Bun and Node; nothing elsewhere). `false` listens to nothing. Listeners are added
@@ -75,7 +71,7 @@ export interface GracefulShutdownOptions {
    */
   onProgress?: ((progress: DrainProgress) => void) | false;
   /** Called for every failure during the run and the shutdown. Default: `console.error`. */
-  onError?: (failure: ShutdownFailure) => void;
+  onError?: (failure: Failure) => void;
 }
 
 /**
@@ -90,7 +86,7 @@ export interface GracefulShutdownOptions {
  * shutdown.spawn("poll", (signal) => sleep(60_000, { signal }));
  * shutdown.defer(() => {}, "close db");
  * const report: ShutdownReport = await shutdown.shutdown("deploy");
- * assertEquals(report.signal, "manual");
+ * assertEquals(report.trigger, "manual");
  * assertEquals(report.reason, "deploy");
  * assertEquals(report.ok, true);
  * assertEquals(report.timedOut, false);
@@ -101,8 +97,8 @@ export interface GracefulShutdownOptions {
  * ```
  */
 export interface ShutdownReport {
-  /** What triggered it. */
-  readonly signal: ShutdownSignal;
+  /** What began it (`"SIGTERM"`, `"manual"`, ...). */
+  readonly trigger: ShutdownTrigger;
   /** The reason the root token was cancelled with. */
   readonly reason: unknown;
   /** True when every task and cleanup step finished in time and nothing failed. */
@@ -113,12 +109,12 @@ export interface ShutdownReport {
   readonly durationMs: number;
   /** Every failure from the moment shutdown began, in order (earlier ones were
    * reported through `onError` when they happened, and are not kept). */
-  readonly errors: readonly ShutdownFailure[];
+  readonly errors: readonly Failure[];
   /** What was still running at the deadline. */
   readonly stragglers: readonly Straggler[];
 }
 
-export function defaultOnError(failure: ShutdownFailure): void {
+export function defaultOnError(failure: Failure): void {
   console.error(
     `quiesce: ${failure.source} "${failure.name}" failed:`,
     failure.error,
@@ -139,9 +135,9 @@ const SHUTDOWN_OPTIONS = [
 export interface ShutdownSettings {
   timeout: number;
   drainDelay: number;
-  onSignal: ((signal: ShutdownSignal) => void) | undefined;
+  onSignal: ((signal: ShutdownTrigger) => void) | undefined;
   onProgress: ((progress: DrainProgress) => void) | undefined;
-  onError: (failure: ShutdownFailure) => void;
+  onError: (failure: Failure) => void;
   signals: SignalSource | false;
   signal: AbortSignal | undefined;
 }

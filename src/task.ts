@@ -15,7 +15,7 @@ import { abortQuietly, wasObserved, watchSignal } from "./_observed_signal.ts";
  *   new Promise((resolve) => signal.addEventListener("abort", () => setTimeout(resolve, 5))));
  * const before: TaskStatus[] = [quick.status, slow.status];
  * assertEquals(before, ["completed", "running"]);
- * slow.abort();
+ * slow.cancel();
  * assertEquals(slow.status, "cancelled"); // at once, though its work still winds down
  * assertEquals(slow.isRunning, true);
  * await slow.finished();
@@ -73,7 +73,7 @@ export type TaskFunction<T> = (signal: AbortSignal) => T | PromiseLike<T>;
  * group.spawn("parse", () => {
  *   throw new Error("not a number");
  * });
- * group.spawn("wait", (signal) => sleep(60_000, { signal }).then(() => 0)).abort();
+ * group.spawn("wait", (signal) => sleep(60_000, { signal }).then(() => 0)).cancel();
  * const seen: string[] = [];
  * for (let result = await group.joinNext(); result; result = await group.joinNext()) {
  *   seen.push(summary(result));
@@ -170,6 +170,15 @@ export class RunningTasks implements Iterable<Task<unknown>> {
 }
 
 let nextOf: (task: Task<unknown>) => Task<unknown> | undefined;
+let wasAwaited: (task: Task<unknown>) => boolean;
+
+/**
+ * Whether someone awaited `task` (a failure then went to them, so a tracker or group need
+ * not throw it again on dispose). Internal.
+ */
+export function isAwaited(task: Task<unknown>): boolean {
+  return wasAwaited(task);
+}
 
 /**
  * Makes a task, lets the owner register it (`onSpawned`), then runs `fn` (synchronously, so
@@ -194,14 +203,14 @@ export function startTask<T>(
  * Cancelling settles the handle at once; the owning group keeps tracking the work until it
  * really settles, because JavaScript cannot pre-empt it.
  *
- * @example Abort a task
+ * @example Cancel a task
  * ```ts
  * import { sleep, TaskGroup } from "@quiesce/quiesce";
  * import { assertEquals } from "@std/assert";
  *
  * await using group = new TaskGroup();
  * const task = group.spawn("nap", (signal) => sleep(60_000, { signal }));
- * task.abort();
+ * task.cancel();
  * assertEquals(task.status, "cancelled");
  * assertEquals(await task, undefined);
  * ```
@@ -239,6 +248,7 @@ export class Task<T> implements PromiseLike<T | undefined>, AsyncDisposable {
     run = <T>(task: Task<T>, fn: TaskFunction<T>, scope: TokenSource) =>
       task.#run(fn, scope);
     nextOf = (task) => task.#next;
+    wasAwaited = (task) => task.#awaited;
     link = (list, task) => {
       const tail = list.tail;
       if (tail === undefined) list.head = task;
@@ -288,11 +298,6 @@ export class Task<T> implements PromiseLike<T | undefined>, AsyncDisposable {
     return wasObserved(this.#controller.signal);
   }
 
-  /** Whether someone awaited this handle (so a failure has been delivered). Internal use. */
-  get awaited(): boolean {
-    return this.#awaited;
-  }
-
   /** The outcome, once settled. */
   get result(): TaskResult<T> | undefined {
     switch (this.#status) {
@@ -316,7 +321,7 @@ export class Task<T> implements PromiseLike<T | undefined>, AsyncDisposable {
    * once. Does nothing if the handle already settled. A task spawned into a cancelled group
    * already has an aborted signal; aborting it settles its handle with that signal's reason.
    */
-  abort(reason?: unknown): void {
+  cancel(reason?: unknown): void {
     if (this.#status !== "running") return;
     if (this.#bornCancelled) {
       this.#settle("cancelled", this.#abortReason);
@@ -357,9 +362,9 @@ export class Task<T> implements PromiseLike<T | undefined>, AsyncDisposable {
     return settled.then(onfulfilled, onrejected);
   }
 
-  /** Aborts the task and waits until its work has really settled. */
+  /** Cancels the task and waits until its work has really settled. */
   async [Symbol.asyncDispose](): Promise<void> {
-    this.abort();
+    this.cancel();
     await this.finished();
   }
 

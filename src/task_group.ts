@@ -1,4 +1,4 @@
-import type { ShutdownFailure } from "./_drain.ts";
+import type { Failure } from "./_drain.ts";
 import type { Straggler } from "./errors.ts";
 import type { Task, TaskFunction, TaskResult } from "./task.ts";
 import {
@@ -7,7 +7,7 @@ import {
   throwUnseen,
   type TrackerWaitOptions,
 } from "./task_tracker.ts";
-import type { ShutdownToken } from "./token.ts";
+import type { CancellationToken } from "./token.ts";
 import { Queue } from "./_queue.ts";
 import { validateOptions } from "./_validate.ts";
 
@@ -44,7 +44,7 @@ export type FailurePolicy = "fail-fast" | "collect";
  * const shutdown = new GracefulShutdown({ signals: false });
  * const failures: string[] = [];
  * const options: TaskGroupOptions = {
- *   parent: shutdown.token(),
+ *   parent: shutdown.token,
  *   failure: "collect",
  *   onError: (failure) => failures.push(failure.name),
  * };
@@ -52,13 +52,13 @@ export type FailurePolicy = "fail-fast" | "collect";
  * const poll = group.spawn("poll", (signal) => sleep(60_000, { signal }));
  * await shutdown.shutdown();
  * assertEquals(poll.status, "cancelled");
- * assertEquals(group.token.isShutdown, true);
+ * assertEquals(group.token.isCancelled, true);
  * assertEquals(failures, []); // a task honouring its cancellation is not a failure
  * ```
  */
 export interface TaskGroupOptions {
   /** The group's token is a child of this token: its cancellation cancels every task. */
-  parent?: ShutdownToken;
+  parent?: CancellationToken;
   /**
    * Aborting this signal cancels every task; later spawns run with an aborted signal. Any
    * number of groups may share one signal at O(1) cost each.
@@ -75,7 +75,7 @@ export interface TaskGroupOptions {
    * Called for every task failure as it happens, including failures after cancellation. If
    * it throws, the error is reported as uncaught (`reportError`) and the group goes on.
    */
-  onError?: (failure: ShutdownFailure) => void;
+  onError?: (failure: Failure) => void;
 }
 
 const GROUP_OPTIONS = [
@@ -147,7 +147,7 @@ export class TaskGroup<T = unknown>
   }
 
   /** The group's token: cancelled by `cancel()`, by the parent or by the signal option. */
-  get token(): ShutdownToken {
+  get token(): CancellationToken {
     return this.#tracker.token;
   }
 
@@ -172,7 +172,7 @@ export class TaskGroup<T = unknown>
    * the group waits for it: work handed over during a drain is never silently dropped.
    *
    * @throws {TypeError} If `name` is not a non-empty string or `fn` is not a function.
-   * @throws {TaskGroupClosedError} If the group is closed.
+   * @throws {ClosedError} If the group is closed.
    */
   spawn<R extends T>(name: string, fn: TaskFunction<R>): Task<R> {
     return this.#tracker.spawn(name, fn);

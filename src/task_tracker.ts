@@ -1,17 +1,14 @@
+import { ClosedError, type Straggler, WaitTimeoutError } from "./errors.ts";
+import type { Failure } from "./_drain.ts";
 import {
-  ShutdownTimeoutError,
-  type Straggler,
-  TaskGroupClosedError,
-} from "./errors.ts";
-import type { ShutdownFailure } from "./_drain.ts";
-import {
+  isAwaited,
   RunningTasks,
   startTask,
   type Task,
   type TaskFunction,
   type TaskOwner,
 } from "./task.ts";
-import { setCancelHook, type ShutdownToken, TokenSource } from "./token.ts";
+import { type CancellationToken, setCancelHook, TokenSource } from "./token.ts";
 import { deadline } from "./wait.ts";
 import { reportUncaught } from "./_report.ts";
 import {
@@ -46,7 +43,7 @@ import {
  */
 export interface TaskTrackerOptions {
   /** The tracker's token is a child of this token: its cancellation cancels every task. */
-  parent?: ShutdownToken;
+  parent?: CancellationToken;
   /**
    * Aborting this signal cancels every task; later spawns run with an aborted signal. Any
    * number of trackers and groups may share one signal at O(1) cost each.
@@ -57,7 +54,7 @@ export interface TaskTrackerOptions {
    * Without it, failures nobody awaited are thrown by `[Symbol.asyncDispose]`. If it throws,
    * the error is reported as uncaught (`reportError`) and the tracker goes on.
    */
-  onError?: (failure: ShutdownFailure) => void;
+  onError?: (failure: Failure) => void;
 }
 
 /**
@@ -65,13 +62,13 @@ export interface TaskTrackerOptions {
  *
  * @example Wait a bounded time, then cancel what is left
  * ```ts
- * import { ShutdownTimeoutError, sleep, TaskTracker, type TrackerWaitOptions } from "@quiesce/quiesce";
+ * import { WaitTimeoutError, sleep, TaskTracker, type TrackerWaitOptions } from "@quiesce/quiesce";
  * import { assertEquals, assertRejects } from "@std/assert";
  *
  * await using tracker = new TaskTracker();
  * tracker.spawn("endless", (signal) => sleep(60_000, { signal }));
  * const options: TrackerWaitOptions = { timeout: 20 };
- * const error = await assertRejects(() => tracker.wait(options), ShutdownTimeoutError);
+ * const error = await assertRejects(() => tracker.wait(options), WaitTimeoutError);
  * assertEquals(error.stragglers.map((straggler) => straggler.name), ["endless"]);
  * tracker.cancel();
  * await tracker.wait({ timeout: 1_000 });
@@ -79,7 +76,7 @@ export interface TaskTrackerOptions {
  * ```
  */
 export interface TrackerWaitOptions {
-  /** Milliseconds to wait before rejecting with `ShutdownTimeoutError`; default `Infinity`. */
+  /** Milliseconds to wait before rejecting with `WaitTimeoutError`; default `Infinity`. */
   timeout?: number;
   /** Aborting it stops the wait (rejects with `signal.reason`); tasks keep running. */
   signal?: AbortSignal;
@@ -118,10 +115,10 @@ export function trackerSource(
   const parent = options?.parent;
   if (
     parent !== undefined &&
-    typeof (parent as ShutdownToken | null)?.child !== "function"
+    typeof (parent as CancellationToken | null)?.child !== "function"
   ) {
     throw new TypeError(
-      `Cannot use options.parent: expected a ShutdownToken, got ${
+      `Cannot use options.parent: expected a CancellationToken, got ${
         describe(parent)
       }`,
     );
@@ -158,7 +155,7 @@ export function trackerSource(
  */
 export class TaskTracker implements AsyncDisposable {
   #source: TokenSource;
-  #onError: ((failure: ShutdownFailure) => void) | undefined;
+  #onError: ((failure: Failure) => void) | undefined;
   #listener: TrackerListener | undefined;
   #closed = false;
   #running = new RunningTasks();
@@ -184,7 +181,7 @@ export class TaskTracker implements AsyncDisposable {
   }
 
   /** The tracker's token: cancelled by `cancel()`, by the parent or by the signal option. */
-  get token(): ShutdownToken {
+  get token(): CancellationToken {
     return this.#source.token;
   }
 
@@ -204,18 +201,18 @@ export class TaskTracker implements AsyncDisposable {
    * the tracker waits for it: work handed over during a drain is never silently dropped.
    *
    * @throws {TypeError} If `name` is not a non-empty string or `fn` is not a function.
-   * @throws {TaskGroupClosedError} If the tracker is closed.
+   * @throws {ClosedError} If the tracker is closed.
    */
   spawn<T>(name: string, fn: TaskFunction<T>): Task<T> {
     validateName(name, "name");
     validateFunction(fn, "fn");
-    if (this.#closed) throw new TaskGroupClosedError(name);
+    if (this.#closed) throw new ClosedError(name);
     return startTask<T>(name, this.#source, this.#owner, fn);
   }
 
   /**
    * Resolves once no task's work is running (at once when none is). Rejects with a
-   * `ShutdownTimeoutError` naming the stragglers if `timeout` passes first.
+   * `WaitTimeoutError` naming the stragglers if `timeout` passes first.
    *
    * @throws {TypeError | RangeError} If an option has the wrong type, name or range.
    */
@@ -234,7 +231,7 @@ export class TaskTracker implements AsyncDisposable {
           (error as { name?: unknown })?.name === "TimeoutError" &&
           !signal?.aborted
         ) {
-          throw new ShutdownTimeoutError(
+          throw new WaitTimeoutError(
             timeout,
             this.stragglers(),
             Array.from(this.#unseen.values(), (f) => f.error),
@@ -326,7 +323,7 @@ export function throwUnseen(
   policy: "fail-fast" | "collect",
 ): void {
   const unseen = Array.from(kept).filter(([task, f]) =>
-    f.late || !task.awaited
+    f.late || !isAwaited(task)
   );
   kept.clear();
   if (unseen.length === 0) return;

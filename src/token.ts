@@ -1,10 +1,11 @@
 import { linkOutside, unlinkOutside } from "./_outside_link.ts";
 import { reportUncaught } from "./_report.ts";
 import {
+  describe,
+  isThenable,
   validateFunction,
   validateOptions,
   validateSignal,
-  validateThenable,
 } from "./_validate.ts";
 
 /**
@@ -74,7 +75,7 @@ function outsideSignal(
 }
 
 /**
- * Owns a cancellation: the writable side of a {@linkcode ShutdownToken}.
+ * Owns a cancellation: the writable side of a {@linkcode CancellationToken}.
  *
  * Sources form a tree. Cancelling a source cancels every descendant synchronously, in
  * creation order (depth first), with the same reason; a child never cancels its parent.
@@ -96,7 +97,7 @@ function outsideSignal(
  *
  * const other = root.child();
  * root.cancel(new Error("bye"));
- * assert(other.token.isShutdown);
+ * assert(other.token.isCancelled);
  * ```
  */
 export class TokenSource implements Disposable {
@@ -112,7 +113,7 @@ export class TokenSource implements Disposable {
   #hook: ((reason: unknown) => void) | undefined;
   #controller: AbortController | undefined;
   #deferred: PromiseWithResolvers<void> | undefined;
-  #view: ShutdownToken | undefined;
+  #view: CancellationToken | undefined;
   #outside: AbortSignal | undefined;
   #cancelled = false;
   #reason: unknown = undefined;
@@ -131,8 +132,8 @@ export class TokenSource implements Disposable {
   }
 
   /** The read-only view of this source, safe to hand to code that must not cancel. */
-  get token(): ShutdownToken {
-    return this.#view ??= new ShutdownToken(this);
+  get token(): CancellationToken {
+    return this.#view ??= new CancellationToken(this);
   }
 
   /** Whether this source has been cancelled (directly, by an ancestor, or by its signal). */
@@ -319,21 +320,21 @@ export class TokenSource implements Disposable {
  * import { assert, assertFalse } from "@std/assert";
  *
  * const shutdown = new GracefulShutdown({ signals: false });
- * const token = shutdown.token();
- * assertFalse(token.isShutdown);
+ * const token = shutdown.token;
+ * assertFalse(token.isCancelled);
  * await shutdown.shutdown();
- * assert(token.isShutdown);
+ * assert(token.isCancelled);
  * await token.cancelled(); // resolves at once now
  * ```
  */
-export class ShutdownToken {
+export class CancellationToken {
   #source: TokenSource;
 
   /** Wraps `source`; prefer {@linkcode TokenSource.token}. */
   constructor(source: TokenSource) {
     if (!(source instanceof TokenSource)) {
       throw new TypeError(
-        "Cannot create a ShutdownToken: expected a TokenSource",
+        "Cannot create a CancellationToken: expected a TokenSource",
       );
     }
     this.#source = source;
@@ -350,8 +351,8 @@ export class ShutdownToken {
     return this.#source.signal;
   }
 
-  /** Whether shutdown (cancellation) has been requested. */
-  get isShutdown(): boolean {
+  /** Whether this token has been cancelled. */
+  get isCancelled(): boolean {
     return this.#source.isCancelled;
   }
 
@@ -365,8 +366,8 @@ export class ShutdownToken {
     return this.#source.cancelled();
   }
 
-  /** Throws {@linkcode ShutdownToken.reason} if shutdown has been requested. */
-  throwIfShutdown(): void {
+  /** Throws {@linkcode CancellationToken.reason} if shutdown has been requested. */
+  throwIfCancelled(): void {
     if (this.#source.isCancelled) throw this.#source.reason;
   }
 
@@ -390,13 +391,38 @@ export class ShutdownToken {
   }
 
   /**
-   * Settles with `promise`'s outcome, or with `undefined` as soon as shutdown is requested,
-   * whichever comes first. Shutdown wins when both are ready.
+   * Runs `work` until it settles or this token is cancelled, whichever comes first
+   * (tokio's `run_until_cancelled`): resolves with its value, rejects with its error, or
+   * resolves `undefined` once cancelled. Cancellation wins when both are ready. `work` is a
+   * promise, or a function given this token's signal; on a cancelled token the function is
+   * not called at all.
    *
-   * @throws {TypeError} If `promise` is not a promise.
+   * @throws {TypeError} If `work` is neither a promise nor a function.
    */
-  race<T>(promise: PromiseLike<T>): Promise<T | undefined> {
-    validateThenable(promise, "promise");
+  runUntilCancelled<T>(
+    work: PromiseLike<T> | ((signal: AbortSignal) => T | PromiseLike<T>),
+  ): Promise<T | undefined> {
+    if (typeof work === "function") {
+      if (this.#source.isCancelled) return Promise.resolve(undefined);
+      let started: T | PromiseLike<T>;
+      try {
+        started = work(this.#source.signal);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return this.#race(Promise.resolve(started));
+    }
+    if (!isThenable(work)) {
+      throw new TypeError(
+        `Cannot use work: expected a promise or a function, got ${
+          describe(work)
+        }`,
+      );
+    }
+    return this.#race(work);
+  }
+
+  #race<T>(promise: PromiseLike<T>): Promise<T | undefined> {
     if (this.#source.isCancelled) {
       // The loser may still reject later; handle it so it is not reported as unhandled.
       Promise.resolve(promise).catch(() => {});

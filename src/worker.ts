@@ -57,4 +57,4 @@ export {
 export { acknowledgeStop, workerSignals } from "./worker/worker_signals.ts";
 export { isQuiesceMessage } from "./worker/_protocol.ts";
 // Re-exported so the documentation of `workerSignals` links to the type it returns.
-export type { ShutdownSignal, SignalSource } from "./signals.ts";
+export type { OsSignal, ShutdownTrigger, SignalSource } from "./signals.ts";

@@ -1,12 +1,12 @@
-import type { ShutdownSignal, SignalSource } from "../mod.ts";
+import type { ShutdownTrigger, SignalSource } from "../mod.ts";
 
 /** A SignalSource the test fires by hand; records whether its listeners were removed. */
 export function handSource(): {
   source: SignalSource;
-  fire: (s: ShutdownSignal) => void;
+  fire: (s: ShutdownTrigger) => void;
   removed: () => boolean;
 } {
-  let listener: ((s: ShutdownSignal) => void) | undefined;
+  let listener: ((s: ShutdownTrigger) => void) | undefined;
   let removed = false;
   return {
     source: (onSignal) => {

@@ -2,9 +2,9 @@
 // processes, with real signals), the inherited "ignore SIGINT" handling, no-op sources where
 // the host has no signals, and bad input.
 import { assert, assertEquals, assertFalse, assertThrows } from "@std/assert";
-import { denoSignals } from "../src/adapters/deno.ts";
-import { processSignals } from "../src/adapters/bun.ts";
-import type { ShutdownSignal, SignalSource } from "../mod.ts";
+import { denoSignals } from "../src/deno.ts";
+import { processSignals } from "../src/process.ts";
+import type { ShutdownTrigger, SignalSource } from "../mod.ts";
 import { Child, type ChildOptions, signalCode } from "./_child.ts";
 import { commandFor, requireRuntime, type RuntimeName } from "./_runtime.ts";
 
@@ -216,7 +216,7 @@ for (const [name, make] of ADAPTERS) {
       [{ signals: ["SIGKILL"] }, 'the string "SIGKILL" is not one of'],
       [{ signals: ["SIGUSR1"] }, "Cannot use options.signals"],
       [{ signals: [2] }, "Cannot use options.signals: number 2"],
-      [{ hangup: "yes" }, "Cannot use options.hangup: expected a boolean"],
+      [{ hangup: true }, 'unknown option "hangup"'],
     ];
     for (const [options, message] of bad) {
       assertThrows(() => make(options as never), TypeError, message);
@@ -245,14 +245,18 @@ function without(key: "Deno" | "process", fn: () => void): void {
 }
 
 Deno.test("adapters are no-op sources where their host API is missing", () => {
-  const seen: ShutdownSignal[] = [];
+  const seen: ShutdownTrigger[] = [];
   without("Deno", () => {
-    const remove = denoSignals({ hangup: true })((s) => seen.push(s));
+    const remove = denoSignals({ signals: ["SIGINT", "SIGHUP"] })((s) =>
+      seen.push(s)
+    );
     remove();
     remove();
   });
   without("process", () => {
-    const remove = processSignals({ hangup: true })((s) => seen.push(s));
+    const remove = processSignals({ signals: ["SIGINT", "SIGHUP"] })((s) =>
+      seen.push(s)
+    );
     remove();
     remove();
   });
@@ -269,7 +273,7 @@ Deno.test("processSignals adds and removes exactly its own process listeners", (
     ["SIGINT", "SIGTERM", "SIGHUP"].map((s) => process.listenerCount(s));
   const before = count();
   const first = processSignals()(() => {});
-  const second = processSignals({ signals: ["SIGTERM"], hangup: true })(
+  const second = processSignals({ signals: ["SIGTERM", "SIGHUP"] })(
     () => {},
   );
   assertEquals(count(), [before[0]! + 1, before[1]! + 2, before[2]! + 1]);

@@ -5,7 +5,7 @@ import {
   assertLess,
   assertRejects,
 } from "@std/assert";
-import { GracefulShutdown, ShutdownTimeoutError, sleep } from "../mod.ts";
+import { GracefulShutdown, sleep, WaitTimeoutError } from "../mod.ts";
 import { cooperativeWorker } from "../examples/cooperative_worker.ts";
 import { ShutdownManager } from "../examples/shutdown_manager.ts";
 
@@ -80,7 +80,7 @@ Deno.test("ShutdownManager: a worker that ignores the signal is named in the tim
   const start = performance.now();
   const error = await assertRejects(
     () => manager.shutdown(100),
-    ShutdownTimeoutError,
+    WaitTimeoutError,
   );
   const elapsed = performance.now() - start;
   assertGreaterOrEqual(elapsed, 95);

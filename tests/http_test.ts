@@ -144,7 +144,7 @@ Deno.test("a request in flight at the signal finishes before the drain ends (Den
       return new Response("late");
     },
   });
-  shutdown.token().onCancel(() => events.push("listener stops"));
+  shutdown.token.onCancel(() => events.push("listener stops"));
   const pending = fetch(`http://127.0.0.1:${server.port}/`);
   while (server.http.inFlight().length === 0) {
     await new Promise((r) => setTimeout(r, 5));

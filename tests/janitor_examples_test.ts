@@ -81,7 +81,7 @@ Deno.test("request example: a shutdown aborts the audit write's signal, and the 
       seen.push(signal.aborted);
     },
   };
-  const pending = createHandler(log, shutdown.token().signal)(
+  const pending = createHandler(log, shutdown.token.signal)(
     new Request("http://localhost/?item=late"),
   );
   await pause(5);

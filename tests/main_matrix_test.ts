@@ -250,21 +250,25 @@ for (const runtime of RUNTIMES) {
     );
   });
 
-  cell("hangup: true, SIGHUP → clean drain, 129", runtime, async () => {
-    await using child = start(runtime, "hangup");
-    await ready(child, "SIGHUP");
-    child.kill("SIGHUP");
-    const exit = await child.exit(20_000);
-    assertExit(exit, 129);
-    assertEquals(
-      exit.lines,
-      framed(runtime, child.pid, [
-        "fn saw SIGHUP",
-        "fn signal aborted true",
-        ...DRAINED,
-      ], true),
-    );
-  });
+  cell(
+    "SIGHUP in the signals list: SIGHUP → clean drain, 129",
+    runtime,
+    async () => {
+      await using child = start(runtime, "hangup");
+      await ready(child, "SIGHUP");
+      child.kill("SIGHUP");
+      const exit = await child.exit(20_000);
+      assertExit(exit, 129);
+      assertEquals(
+        exit.lines,
+        framed(runtime, child.pid, [
+          "fn saw SIGHUP",
+          "fn signal aborted true",
+          ...DRAINED,
+        ], true),
+      );
+    },
+  );
 }
 
 for (const runtime of ["deno", "bun"] as const) {
@@ -435,7 +439,7 @@ Deno.test("main refuses bad input with errors naming the argument", () => {
     [{ exitCode: 256 }, RangeError, "options.exitCode"],
     [{ exitCode: 1.5 }, RangeError, "options.exitCode"],
     [{ exitCode: "0" }, TypeError, "options.exitCode"],
-    [{ hangup: "yes" }, TypeError, "options.hangup"],
+    [{ hangup: true }, TypeError, 'unknown option "hangup"'],
     [{ forceOnSecondSignal: 1 }, TypeError, "options.forceOnSecondSignal"],
     [{ signals: true }, TypeError, "options.signals"],
     [{ exit: "now" }, TypeError, "options.exit"],
@@ -479,7 +483,7 @@ Deno.test("main's exitCode function sees the outcome and decides every code", as
   const returned = await exitCodeOf(() => {}, () => 7);
   assertEquals(returned.code, 7);
   assertEquals(returned.outcome?.code, 0);
-  assertEquals(returned.outcome?.signal, "manual");
+  assertEquals(returned.outcome?.trigger, "manual");
   assertEquals(returned.outcome?.report?.ok, true);
   assertFalse(returned.outcome?.failed);
 
@@ -594,7 +598,7 @@ Deno.test("main: a signal while fn's own shutdown drains does not force; the nex
   signals.fire("SIGINT");
   assertEquals(await exited.promise, 130);
   assertEquals(outcome?.forcedBy, "SIGINT");
-  assertEquals(outcome?.signal, "manual");
+  assertEquals(outcome?.trigger, "manual");
   assertEquals(outcome?.report, undefined);
   assert(signals.removed());
   // Let the abandoned drain finish, so no timer outlives the test.
@@ -823,6 +827,6 @@ Deno.test("main: a crash during the drain is logged, the drain goes on, the exit
   signals.fire("SIGTERM");
   assertEquals(await exited.promise, 1);
   assertEquals(steps, ["flushed", "cleanup"]);
-  assertEquals(outcome?.signal, "SIGTERM");
+  assertEquals(outcome?.trigger, "SIGTERM");
   assertEquals(outcome?.failures.map((f) => f.name), ["uncaught exception"]);
 });

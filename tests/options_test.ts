@@ -13,7 +13,7 @@ import {
   GracefulShutdown,
   sleep,
   TaskGroup,
-  TaskSpawner,
+  TaskTracker,
   TokenSource,
 } from "../mod.ts";
 import { main } from "../src/main.ts";
@@ -105,21 +105,13 @@ Deno.test("bad input throws synchronously, naming the argument", () => {
       TypeError,
       "options.signal",
     ],
-    [() => new TaskSpawner(shutdown, "x" as never), TypeError, "options"],
-    [() => new TaskSpawner(null as never), TypeError, "shutdown"],
-    [() => shutdown.performShutdown(1 as never), TypeError, "cleanup"],
-    [
-      () => new TaskSpawner(shutdown).spawnWithResult("x", 1 as never),
-      TypeError,
-      "fn",
-    ],
-    [
-      () => new TaskSpawner(shutdown).spawnWithResult("", () => 1),
-      TypeError,
-      "name",
-    ],
+    [() => new TaskTracker("x" as never), TypeError, "options"],
+    [() => shutdown.spawn("x", 1 as never), TypeError, "fn"],
+    [() => shutdown.spawn("", () => 1), TypeError, "name"],
     [() => shutdown.runUntilShutdown(5 as never), TypeError, "work"],
-    [() => shutdown.waitWithTimeout(-1), RangeError, "ms"],
+    [() => shutdown.token.runUntilCancelled(5 as never), TypeError, "work"],
+    [() => shutdown.wait({ timeout: -1 }), RangeError, "options.timeout"],
+    [() => shutdown.wait({ timout: 1 } as never), TypeError, "timeout"],
     [() => deadline(Promise.resolve(), NaN), RangeError, "ms"],
     [() => stopWorker({} as never), TypeError, "worker"],
   ];
@@ -134,9 +126,10 @@ Deno.test("bad input throws synchronously, naming the argument", () => {
 
 Deno.test("error messages describe undefined as undefined", () => {
   assertThrows(
-    () => new TaskSpawner(undefined as never),
+    () =>
+      new GracefulShutdown({ signals: false }).spawn("x", undefined as never),
     TypeError,
-    "Cannot use shutdown: expected a GracefulShutdown, got undefined",
+    "Cannot use fn: expected a function, got undefined",
   );
 });
 

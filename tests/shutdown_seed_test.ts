@@ -1,5 +1,5 @@
 // The seed's `allframe_core::shutdown` unit tests, translated one for one (the spawner ones
-// are in spawner_test.ts). A "signal" here comes from a SignalSource the test drives: the
+// are in spawn_test.ts). A "signal" here comes from a SignalSource the test drives: the
 // same interface the OS adapters implement; real OS signals are in signals_test.ts.
 import {
   assert,
@@ -8,7 +8,7 @@ import {
   assertRejects,
   assertStrictEquals,
 } from "@std/assert";
-import { GracefulShutdown, type ShutdownSignal, sleep } from "../mod.ts";
+import { GracefulShutdown, type ShutdownTrigger, sleep } from "../mod.ts";
 import { handSource } from "./_hand_source.ts";
 
 Deno.test("seed: shutdown signal display", async () => {
@@ -24,22 +24,22 @@ Deno.test("seed: shutdown signal display", async () => {
   }
   const manual = new GracefulShutdown({ signals: false });
   await manual.shutdown();
-  seen.push(String(manual.signal));
+  seen.push(String(manual.trigger));
   assertEquals(seen, ["SIGINT", "SIGTERM", "manual"]);
 });
 
 Deno.test("seed: shutdown token", async () => {
   const shutdown = new GracefulShutdown({ signals: false });
-  const token = shutdown.token();
-  assertFalse(token.isShutdown);
+  const token = shutdown.token;
+  assertFalse(token.isCancelled);
   const done = shutdown.shutdown();
-  assert(token.isShutdown, "the token is cancelled synchronously");
+  assert(token.isCancelled, "the token is cancelled synchronously");
   await done;
 });
 
 Deno.test("seed: manual shutdown reaches subscribers", async () => {
   const shutdown = new GracefulShutdown({ signals: false });
-  const received: ShutdownSignal[] = [];
+  const received: ShutdownTrigger[] = [];
   shutdown.subscribe((signal) => received.push(signal));
   await shutdown.shutdown();
   assertEquals(received, ["manual"]);
@@ -63,20 +63,12 @@ Deno.test("seed: run until shutdown, work first", async () => {
 
 Deno.test("seed: run until shutdown, shutdown first", async () => {
   const shutdown = new GracefulShutdown({ signals: false });
-  const token = shutdown.token();
+  const token = shutdown.token;
   const pending = shutdown.runUntilShutdown(new Promise(() => {}));
   const done = shutdown.shutdown();
-  assert(token.isShutdown);
+  assert(token.isCancelled);
   assertEquals(await pending, undefined);
   await done;
-});
-
-Deno.test("seed: timeout option", () => {
-  assertEquals(
-    new GracefulShutdown({ signals: false, timeout: 60_000 }).timeout,
-    60_000,
-  );
-  assertEquals(new GracefulShutdown({ signals: false }).timeout, 30_000);
 });
 
 Deno.test("seed: spawn task completes", async () => {
@@ -91,49 +83,38 @@ Deno.test("seed: spawn task completes", async () => {
   assertEquals(counter, 1);
 });
 
-Deno.test("seed: perform shutdown, cleanup succeeds", async () => {
+Deno.test("seed: perform shutdown: cleanup runs after the drain", async () => {
   const shutdown = new GracefulShutdown({ signals: false });
-  assertEquals(
-    await shutdown.performShutdown(() => Promise.resolve("clean")),
-    "clean",
-  );
-  assert(shutdown.isShutdown);
+  const order: string[] = [];
+  shutdown.spawn("worker", async (signal) => {
+    await new Promise((resolve) => signal.addEventListener("abort", resolve));
+    order.push("worker stopped");
+  });
+  shutdown.defer(() => order.push("cleanup"));
+  const report = await shutdown.shutdown();
+  assertEquals(order, ["worker stopped", "cleanup"]);
+  assert(report.ok);
 });
 
-Deno.test("seed: perform shutdown, cleanup fails: reported and returned", async () => {
+Deno.test("seed: perform shutdown: a failing cleanup is reported, and in the report", async () => {
   const reported: unknown[] = [];
   const shutdown = new GracefulShutdown({
     signals: false,
     onError: (f) => reported.push(f.error),
   });
-  const error = await assertRejects(
-    () =>
-      shutdown.performShutdown(() =>
-        Promise.reject(new Error("cleanup failed"))
-      ),
-    Error,
-    "cleanup failed",
-  );
-  assertEquals(reported, [error]);
-});
-
-Deno.test("seed: perform shutdown through a shared reference", async () => {
-  const shutdown = new GracefulShutdown({ signals: false });
-  const shared = { shutdown };
-  const results = await Promise.all([
-    shared.shutdown.performShutdown(() => "first"),
-    shutdown.performShutdown(() => "second"),
-  ]);
-  assertEquals(results, ["first", "second"]);
-  assertStrictEquals(await shared.shutdown.done(), await shutdown.done());
+  shutdown.defer(() => Promise.reject(new Error("cleanup failed")), "cleanup");
+  const report = await shutdown.shutdown();
+  assertEquals(reported.map((e) => (e as Error).message), ["cleanup failed"]);
+  assertEquals(report.errors.map((f) => f.error), reported);
+  assertEquals(report.ok, false);
 });
 
 Deno.test("seed example: a ticking task stops when shutdown is requested", async () => {
   const shutdown = new GracefulShutdown({ signals: false });
-  const token = shutdown.token();
+  const token = shutdown.token;
   let ticks = 0;
   const task = shutdown.spawn("ticker", async () => {
-    while (!token.isShutdown) {
+    while (!token.isCancelled) {
       // tokio::select! { token.cancelled(), sleep(5) }: the sleep ends on cancellation,
       // so no timer outlives the loop.
       await sleep(5, { signal: token.signal }).catch(() => {});

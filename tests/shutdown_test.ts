@@ -10,13 +10,13 @@ import {
   assertThrows,
 } from "@std/assert";
 import {
+  ClosedError,
   type DrainProgress,
+  type Failure,
   GracefulShutdown,
   hostSignals,
-  type ShutdownFailure,
-  ShutdownTimeoutError,
   sleep,
-  TaskGroupClosedError,
+  WaitTimeoutError,
 } from "../mod.ts";
 import { handSource } from "./_hand_source.ts";
 
@@ -34,7 +34,7 @@ Deno.test("shutdown is idempotent: one drain, one report", async () => {
   const report = await first;
   assertEquals(callbacks, 1);
   assertEquals(report.reason, "one");
-  assertStrictEquals(shutdown.token().reason, "one");
+  assertStrictEquals(shutdown.token.reason, "one");
   assertStrictEquals(await shutdown.done(), report);
 });
 
@@ -45,8 +45,8 @@ Deno.test("the first signal wins; later signals change nothing", async () => {
   assert(hand.removed(), "listeners are removed as soon as shutdown begins");
   hand.fire("SIGINT");
   assertEquals(await shutdown.wait(), "SIGTERM");
-  assertEquals((await shutdown.done()).signal, "SIGTERM");
-  const reason = shutdown.token().reason as DOMException;
+  assertEquals((await shutdown.done()).trigger, "SIGTERM");
+  const reason = shutdown.token.reason as DOMException;
   assertEquals(reason.name, "AbortError");
   assert(reason.message.includes("SIGTERM"));
 });
@@ -61,16 +61,12 @@ Deno.test("late subscribers see the signal once, at once", async () => {
   assertEquals(seen, ["late manual"]);
 });
 
-Deno.test("wait and waitWithTimeout", async () => {
+Deno.test("wait(), and wait({ timeout }) resolving undefined when nothing began in time", async () => {
   const shutdown = new GracefulShutdown({ ...quiet, timeout: 20 });
-  assertEquals(
-    await shutdown.waitWithTimeout(),
-    undefined,
-    "defaults to the timeout option",
-  );
-  assertEquals(await shutdown.waitWithTimeout(5), undefined);
+  assertEquals(await shutdown.wait({ timeout: 5 }), undefined);
+  assertEquals(await shutdown.wait({ timeout: 0 }), undefined);
   const waiting = shutdown.wait();
-  const bounded = shutdown.waitWithTimeout(60_000); // its timer must be cleared on shutdown
+  const bounded = shutdown.wait({ timeout: 60_000 }); // its timer must be cleared on shutdown
   await shutdown.shutdown();
   assertEquals(await waiting, "manual");
   assertEquals(await bounded, "manual");
@@ -114,18 +110,18 @@ Deno.test("the escalation runs in order: callbacks, cancel, tasks, cleanup in re
 
 Deno.test("drainDelay: draining first, tasks cancelled after the delay", async () => {
   const shutdown = new GracefulShutdown({ ...quiet, drainDelay: 50 });
-  const token = shutdown.token();
+  const token = shutdown.token;
   const start = performance.now();
   const done = shutdown.shutdown();
   assert(shutdown.draining);
-  assertFalse(token.isShutdown, "health checks fail first; work goes on");
+  assertFalse(token.isCancelled, "health checks fail first; work goes on");
   await token.cancelled();
   assertGreaterOrEqual(performance.now() - start, 45);
   await done;
 });
 
 Deno.test("errors are collected and reported, and the next cleanup step still runs", async () => {
-  const reported: ShutdownFailure[] = [];
+  const reported: Failure[] = [];
   const shutdown = new GracefulShutdown({
     ...quiet,
     onError: (f) => reported.push(f),
@@ -166,7 +162,7 @@ Deno.test("at the deadline the report names the stragglers, and dispose throws",
   const start = performance.now();
   const error = await assertRejects(
     () => shutdown[Symbol.asyncDispose](),
-    ShutdownTimeoutError,
+    WaitTimeoutError,
   );
   const elapsed = performance.now() - start;
   assertGreaterOrEqual(elapsed, 95);
@@ -242,7 +238,7 @@ Deno.test("work spawned while the drain waits for tasks runs with an aborted sig
   assertEquals(report.ok, true);
   assertThrows(
     () => shutdown.spawn("after cleanup", () => {}),
-    TaskGroupClosedError,
+    ClosedError,
   );
   assertThrows(
     () => shutdown.defer(() => {}),
@@ -255,16 +251,16 @@ Deno.test("guard triggers shutdown when its scope ends", async () => {
   const shutdown = new GracefulShutdown(quiet);
   {
     using _guard = shutdown.guard();
-    assertFalse(shutdown.isShutdown);
+    assertFalse(shutdown.draining);
   }
-  assert(shutdown.isShutdown);
-  assertEquals((await shutdown.done()).signal, "manual");
+  assert(shutdown.draining);
+  assertEquals((await shutdown.done()).trigger, "manual");
 });
 
-Deno.test("withShutdown settles with the work, or undefined on shutdown", async () => {
+Deno.test("runUntilShutdown settles with the work, or undefined on shutdown", async () => {
   const shutdown = new GracefulShutdown(quiet);
-  assertEquals(await shutdown.withShutdown(Promise.resolve("v")), "v");
-  const pending = shutdown.withShutdown(new Promise(() => {}));
+  assertEquals(await shutdown.runUntilShutdown(Promise.resolve("v")), "v");
+  const pending = shutdown.runUntilShutdown(new Promise(() => {}));
   await shutdown.shutdown();
   assertEquals(await pending, undefined);
 });
@@ -294,17 +290,17 @@ Deno.test("an outside signal triggers shutdown with its reason", async () => {
   });
   controller.abort("deploy");
   const report = await shutdown.done();
-  assertEquals([report.signal, report.reason], ["manual", "deploy"]);
+  assertEquals([report.trigger, report.reason], ["manual", "deploy"]);
 });
 
 Deno.test("await using shuts down at the end of the scope", async () => {
   let token;
   {
     await using shutdown = new GracefulShutdown(quiet);
-    token = shutdown.token();
-    assertFalse(token.isShutdown);
+    token = shutdown.token;
+    assertFalse(token.isCancelled);
   }
-  assert(token.isShutdown);
+  assert(token.isCancelled);
   const failing = new GracefulShutdown({ ...quiet, onError: () => {} });
   failing.defer(() => {
     throw new Error("x");
@@ -353,14 +349,18 @@ Deno.test("bad options get clear errors naming the option", () => {
     TypeError,
     "options.onProgress",
   );
-  assertThrows(() => hostSignals("SIGINT" as never), TypeError, "signals");
+  assertThrows(() => hostSignals("SIGINT" as never), TypeError, "options");
   assertThrows(
-    () => hostSignals(["SIGKILL" as never]),
+    () => hostSignals({ signals: ["SIGKILL" as never] }),
     TypeError,
     'the string "SIGKILL" is not one of',
   );
   const shutdown = new GracefulShutdown(quiet);
   assertThrows(() => shutdown.subscribe(null as never), TypeError, "listener");
   assertThrows(() => shutdown.defer(() => {}, ""), TypeError, "name");
-  assertThrows(() => shutdown.waitWithTimeout(-2), RangeError, "ms");
+  assertThrows(
+    () => shutdown.wait({ timeout: -2 }),
+    RangeError,
+    "options.timeout",
+  );
 });

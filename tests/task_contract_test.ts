@@ -8,10 +8,10 @@ import {
   assertThrows,
 } from "@std/assert";
 import {
+  ClosedError,
   GracefulShutdown,
   sleep,
   TaskGroup,
-  TaskGroupClosedError,
   TokenSource,
 } from "../mod.ts";
 import { countedSignal } from "./_counted_signal.ts";
@@ -52,7 +52,7 @@ Deno.test("a task's signal aborts when the task is cancelled", async () => {
     taskSignal = signal;
     return sleep(60_000, { signal });
   });
-  task.abort("stop");
+  task.cancel("stop");
   assert(taskSignal!.aborted);
   assertEquals(taskSignal!.reason, "stop");
 });
@@ -73,7 +73,7 @@ Deno.test("drain: a task spawned during the task phase runs with an aborted sign
     events.push("cleanup");
     assertThrows(
       () => shutdown.spawn("too late", () => {}),
-      TaskGroupClosedError,
+      ClosedError,
     );
   });
   const report = await shutdown.shutdown();

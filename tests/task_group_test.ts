@@ -9,14 +9,14 @@ import {
   assertThrows,
 } from "@std/assert";
 import {
-  ShutdownTimeoutError,
+  ClosedError,
   sleep,
   type Task,
   TaskGroup,
-  TaskGroupClosedError,
   type TaskResult,
   TaskTracker,
   TokenSource,
+  WaitTimeoutError,
 } from "../mod.ts";
 
 /** Records unhandled rejections for the duration of `fn` (and one macrotask after). */
@@ -91,7 +91,7 @@ Deno.test("joinAll returns values in spawn order, undefined for cancelled tasks"
     (signal) => sleep(60_000, { signal }).then(() => 2),
   );
   group.spawn("c", () => 3);
-  b.abort();
+  b.cancel();
   assertEquals(await group.joinAll(), [1, undefined, 3]);
 });
 
@@ -103,7 +103,7 @@ Deno.test("abort settles the handle at once; the group tracks the work until it 
     signal.addEventListener("abort", () => sawAbort = true);
     await release.promise; // ignores the abort until released
   });
-  task.abort();
+  task.cancel();
   assertEquals(task.status, "cancelled");
   assert(sawAbort);
   assertEquals(await task, undefined);
@@ -162,7 +162,7 @@ Deno.test("wait names the stragglers at its deadline", async () => {
   group.spawn("done", () => 1);
   const error = await assertRejects(
     () => group.wait({ timeout: 30 }),
-    ShutdownTimeoutError,
+    WaitTimeoutError,
   );
   assertEquals(error.timeout, 30);
   assertEquals(
@@ -281,7 +281,7 @@ Deno.test("abort() on a task born into a cancelled group settles it at once with
   group.cancel("closed");
   const gate = Promise.withResolvers<void>();
   const task = group.spawn("stuck", () => gate.promise);
-  task.abort("ignored: the signal already aborted");
+  task.cancel("ignored: the signal already aborted");
   assertEquals(task.result, {
     name: "stuck",
     status: "cancelled",
@@ -326,7 +326,7 @@ Deno.test("close refuses new tasks; running ones go on", async () => {
   assert(group.closed);
   const error = assertThrows(
     () => group.spawn("refused", () => {}),
-    TaskGroupClosedError,
+    ClosedError,
   );
   assert(error.message.includes("refused"));
   assertEquals(await running, "done");

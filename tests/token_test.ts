@@ -7,7 +7,7 @@ import {
   assertStrictEquals,
   assertThrows,
 } from "@std/assert";
-import { ShutdownToken, TokenSource } from "../mod.ts";
+import { CancellationToken, TokenSource } from "../mod.ts";
 import { countedSignal } from "./_counted_signal.ts";
 import { IN_CI } from "./_runtime.ts";
 import { collectUncaught } from "./_uncaught.ts";
@@ -152,25 +152,28 @@ Deno.test("cancelled() resolves, never rejects, and at once when already cancell
   assertEquals(await token.cancelled(), undefined);
 });
 
-Deno.test("throwIfShutdown throws the reason only after cancellation", () => {
+Deno.test("throwIfCancelled throws the reason only after cancellation", () => {
   const source = new TokenSource();
-  source.token.throwIfShutdown();
+  source.token.throwIfCancelled();
   const reason = new RangeError("stop");
   source.cancel(reason);
-  const thrown = assertThrows(() => source.token.throwIfShutdown(), RangeError);
+  const thrown = assertThrows(
+    () => source.token.throwIfCancelled(),
+    RangeError,
+  );
   assertStrictEquals(thrown, reason);
 });
 
 Deno.test("race settles with the value, or undefined when shutdown comes first", async () => {
   const source = new TokenSource();
-  assertEquals(await source.token.race(Promise.resolve(7)), 7);
+  assertEquals(await source.token.runUntilCancelled(Promise.resolve(7)), 7);
   await assertRejects(
-    () => source.token.race(Promise.reject(new Error("boom"))),
+    () => source.token.runUntilCancelled(Promise.reject(new Error("boom"))),
     Error,
     "boom",
   );
   const never = new Promise<number>(() => {});
-  const raced = source.token.race(never);
+  const raced = source.token.runUntilCancelled(never);
   source.cancel();
   assertEquals(await raced, undefined);
 });
@@ -178,10 +181,13 @@ Deno.test("race settles with the value, or undefined when shutdown comes first",
 Deno.test("race: shutdown wins when both are ready", async () => {
   const source = new TokenSource();
   source.cancel();
-  assertEquals(await source.token.race(Promise.resolve("work")), undefined);
+  assertEquals(
+    await source.token.runUntilCancelled(Promise.resolve("work")),
+    undefined,
+  );
   // A loser that rejects later is handled (the test would fail on an unhandled rejection).
   assertEquals(
-    await source.token.race(Promise.reject(new Error("late"))),
+    await source.token.runUntilCancelled(Promise.reject(new Error("late"))),
     undefined,
   );
 });
@@ -270,14 +276,14 @@ Deno.test("a child linked to an outside signal: cancelled by either, listener re
   );
 });
 
-Deno.test("ShutdownToken is a read-only view: it has no cancel", () => {
+Deno.test("CancellationToken is a read-only view: it has no cancel", () => {
   const source = new TokenSource();
   const token = source.token;
   assertStrictEquals(source.token, token);
   assertFalse("cancel" in token);
   const child = token.child();
   child.cancel();
-  assertFalse(token.isShutdown);
+  assertFalse(token.isCancelled);
 });
 
 Deno.test("bad input gets a clear error naming the argument", () => {
@@ -293,9 +299,13 @@ Deno.test("bad input gets a clear error naming the argument", () => {
     "callback",
   );
   assertThrows(
-    () => new TokenSource().token.race(5 as never),
+    () => new TokenSource().token.runUntilCancelled(5 as never),
     TypeError,
     "promise",
   );
-  assertThrows(() => new ShutdownToken({} as never), TypeError, "TokenSource");
+  assertThrows(
+    () => new CancellationToken({} as never),
+    TypeError,
+    "TokenSource",
+  );
 });

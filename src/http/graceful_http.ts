@@ -1,5 +1,5 @@
 import type { GracefulShutdown } from "../shutdown.ts";
-import type { ShutdownToken } from "../token.ts";
+import type { CancellationToken } from "../token.ts";
 import { describe, validateFunction, validateOptions } from "../_validate.ts";
 import { healthResponse } from "./health.ts";
 import {
@@ -204,7 +204,7 @@ export class GracefulHttp {
       ((error, request) =>
         console.error(`quiesce: background work of ${request} failed:`, error));
     this.#owner = {
-      root: (): ShutdownToken => shutdown.token(),
+      root: (): CancellationToken => shutdown.token,
       draining: (): boolean => shutdown.draining,
       settled: (scope) => this.#settled(scope),
       failed: (error, request) => this.#fail(error, request),
@@ -217,7 +217,7 @@ export class GracefulHttp {
     this.fetch = (request, info) => this.#serve(request, info);
     shutdown.defer((signal) => this.#lastStep(signal), name);
     shutdown.subscribe(() => this.#onSignal());
-    shutdown.token().onCancel(() => this.#stopListening());
+    shutdown.token.onCancel(() => this.#stopListening());
   }
 
   /** True from the first shutdown signal on. */
@@ -241,7 +241,7 @@ export class GracefulHttp {
       validateFunction(listener.close, "listener.close");
     }
     this.#listeners.push(listener);
-    if (this.#shutdown.token().isShutdown) this.#stop(listener);
+    if (this.#shutdown.token.isCancelled) this.#stop(listener);
   }
 
   #serve(request: Request, info: unknown): Response | Promise<Response> {
@@ -295,7 +295,7 @@ export class GracefulHttp {
 
   /** Makes the request a task of the shutdown, so the drain waits for it and names it. */
   #track(scope: Scope): void {
-    if (this.#shutdown.token().isShutdown) return; // the listener task waits for it
+    if (this.#shutdown.token.isCancelled) return; // the listener task waits for it
     try {
       this.#shutdown.spawn(scope.name, () => scope.finished());
     } catch {
@@ -307,7 +307,7 @@ export class GracefulHttp {
     for (const scope of this.#inFlight) this.#track(scope);
     try {
       this.#shutdown.spawn(this.#name, async () => {
-        await this.#shutdown.token().cancelled();
+        await this.#shutdown.token.cancelled();
         await Promise.all(this.#stops);
         await this.#whenIdle();
       });
@@ -346,7 +346,7 @@ export class GracefulHttp {
     socket.addEventListener("close", () => this.#sockets.delete(socket), {
       once: true,
     });
-    if (this.#shutdown.token().isShutdown) {
+    if (this.#shutdown.token.isCancelled) {
       if (socket.readyState === 1) this.#closeSocket(socket);
       else socket.addEventListener("open", () => this.#closeSocket(socket));
     }

@@ -1,4 +1,4 @@
-import type { ShutdownToken, TokenSource } from "../token.ts";
+import type { CancellationToken, TokenSource } from "../token.ts";
 import { validateFunction, validateOptions } from "../_validate.ts";
 import { type BodyEnd, trackBody } from "./_body.ts";
 import {
@@ -124,7 +124,7 @@ export interface RequestScope {
 
 /** What a scope needs from its server. */
 export interface ScopeOwner {
-  root(): ShutdownToken;
+  root(): CancellationToken;
   draining(): boolean;
   settled(scope: Scope): void;
   failed(error: unknown, name: string): void;

@@ -2,7 +2,7 @@
 // (a forwarded copy of a signal is the same signal; a real second one forces the exit),
 // turns crashes into a shutdown, and keeps a backstop in case a drain never ends. Nothing
 // here knows about tasks or exit codes: it reports to its hooks.
-import type { ShutdownSignal, SignalSource } from "../signals.ts";
+import type { ShutdownTrigger, SignalSource } from "../signals.ts";
 import { sleep } from "../wait.ts";
 import { type CrashKind, hostCrashes } from "./_host.ts";
 import { signalNumber } from "./_exit_code.ts";
@@ -11,9 +11,9 @@ import { RepeatFilter } from "../_repeat.ts";
 /** What the escalation tells main. */
 export interface EscalationHooks {
   /** The first OS signal: begin the shutdown, unless it already began. */
-  first(signal: ShutdownSignal): void;
+  first(signal: ShutdownTrigger): void;
   /** A second signal while draining: exit at once with it. */
-  forced(signal: ShutdownSignal): void;
+  forced(signal: ShutdownTrigger): void;
   /** An uncaught exception or unhandled rejection. */
   crashed(kind: CrashKind, error: unknown): void;
   /** The backstop expired: the drain did not end in time. */
@@ -51,7 +51,7 @@ export class Escalation {
   readonly #keepAlive = setInterval(() => {}, 2 ** 30);
   #removeSignals: () => void = () => {};
   #removeCrashes: () => void = () => {};
-  #osSignal: ShutdownSignal | undefined;
+  #osSignal: ShutdownTrigger | undefined;
   #stopped = false;
 
   /**
@@ -77,7 +77,7 @@ export class Escalation {
   }
 
   /** The first OS signal seen, if any. */
-  get osSignal(): ShutdownSignal | undefined {
+  get osSignal(): ShutdownTrigger | undefined {
     return this.#osSignal;
   }
 
@@ -109,13 +109,13 @@ export class Escalation {
     }
   }
 
-  #again(signal: ShutdownSignal): string {
+  #again(signal: ShutdownTrigger): string {
     return this.#options.force
       ? `${signal} again forces the exit`
       : "waiting for the drain";
   }
 
-  #onSignal(signal: ShutdownSignal): void {
+  #onSignal(signal: ShutdownTrigger): void {
     if (this.#stopped) return;
     // A runner's or supervisor's copy of the signal just handled: the same signal.
     if (this.#repeats.isRepeat(signal)) return;

@@ -1,26 +1,26 @@
 // main()'s exit code policy, and the `exitCode` option that overrides it.
-import type { ShutdownSignal } from "../signals.ts";
+import type { ShutdownTrigger } from "../signals.ts";
 import type { MainFailure } from "../main.ts";
 import { describe } from "../_validate.ts";
 
 /** The parts of the outcome the policy looks at (`MainOutcome` without `code`). */
 export interface ExitParts {
-  readonly signal: ShutdownSignal;
+  readonly trigger: ShutdownTrigger;
   readonly report: { readonly ok: boolean } | undefined;
-  readonly forcedBy: ShutdownSignal | undefined;
+  readonly forcedBy: ShutdownTrigger | undefined;
   readonly failed: boolean;
   readonly error: unknown;
   readonly failures: readonly MainFailure[];
 }
 
-const NUMBERS: Partial<Record<ShutdownSignal, number>> = {
+const NUMBERS: Partial<Record<ShutdownTrigger, number>> = {
   SIGHUP: 1,
   SIGINT: 2,
   SIGTERM: 15,
 };
 
 /** The POSIX number of an OS signal; `undefined` for programmatic triggers. */
-export function signalNumber(signal: ShutdownSignal): number | undefined {
+export function signalNumber(signal: ShutdownTrigger): number | undefined {
   return NUMBERS[signal];
 }
 
@@ -35,7 +35,7 @@ export function defaultExitCode(parts: ExitParts): number {
   const forced = parts.forcedBy && signalNumber(parts.forcedBy);
   if (forced !== undefined) return 128 + forced;
   if (parts.failed || parts.report?.ok !== true) return 1;
-  const number = signalNumber(parts.signal);
+  const number = signalNumber(parts.trigger);
   return number === undefined ? 0 : 128 + number;
 }
 
@@ -72,7 +72,7 @@ export function exitCodeFor(
     const code = defaultExitCode(parts);
     if (typeof exitCode === "number") {
       const clean = parts.forcedBy === undefined && !parts.failed &&
-        parts.report?.ok === true && signalNumber(parts.signal) !== undefined;
+        parts.report?.ok === true && signalNumber(parts.trigger) !== undefined;
       return clean ? exitCode : code;
     }
     if (typeof exitCode !== "function") return code;

@@ -37,14 +37,9 @@ export function hostExit(): (code: number) => void {
   return () => {};
 }
 
-/**
- * The runtime's signals (Deno's listener API, else `process`, else none), as the core's
- * default source picks them, with SIGHUP when `hangup`.
- */
-export function hostSignalSource(hangup: boolean): SignalSource {
-  return hostSignals(
-    hangup ? ["SIGINT", "SIGTERM", "SIGHUP"] : ["SIGINT", "SIGTERM"],
-  );
+/** The runtime's SIGINT and SIGTERM, as the core's default source picks them. */
+export function hostSignalSource(): SignalSource {
+  return hostSignals();
 }
 
 /** What crashed: a throw nobody caught, or a rejection nobody handled. */

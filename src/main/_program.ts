@@ -41,7 +41,7 @@ export function runProgram(
   shutdown.spawn("main", async (signal) => {
     const context: MainContext = {
       signal,
-      token: shutdown.token(),
+      token: shutdown.token,
       shutdown,
       get draining() {
         return shutdown.draining;
@@ -54,12 +54,12 @@ export function runProgram(
       await fn(context);
     } catch (thrown) {
       // After the shutdown began, the drain reports it (unless it is the cancellation itself).
-      if (shutdown.isShutdown) throw thrown;
+      if (shutdown.draining) throw thrown;
       hooks.failed(thrown);
       void shutdown.shutdown();
       return;
     }
-    if (shutdown.isShutdown) return;
+    if (shutdown.draining) return;
     const ms = performance.now() - startedAt;
     if (
       ms < EARLY_RETURN_MS &&

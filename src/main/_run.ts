@@ -1,10 +1,10 @@
 // One run of a program under main(), from the first line of `fn` to the exit: the
 // coordinator, the escalation around it (./_escalation.ts), the program (./_program.ts),
 // every failure main hears of, and the exit.
-import { ShutdownTimeoutError } from "../errors.ts";
+import { WaitTimeoutError } from "../errors.ts";
 import { GracefulShutdown } from "../shutdown.ts";
 import { defaultOnError } from "../shutdown_options.ts";
-import type { ShutdownSignal } from "../signals.ts";
+import type { ShutdownTrigger } from "../signals.ts";
 import type { MainContext, MainFailure, MainOptions } from "../main.ts";
 import { hostExit, hostSignalSource, onDenoDeploy } from "./_host.ts";
 import type { ExitParts } from "./_exit_code.ts";
@@ -49,7 +49,7 @@ export function run(
     });
   };
   const onError = options.onError ?? defaultOnError;
-  let forward: ((signal: ShutdownSignal) => void) | undefined;
+  let forward: ((signal: ShutdownTrigger) => void) | undefined;
   const shutdown = new GracefulShutdown({
     timeout: options.timeout ?? (deploy ? 4_000 : 30_000),
     drainDelay: options.drainDelay,
@@ -92,24 +92,24 @@ export function run(
 
   const escalation = new Escalation({
     source: options.signals === undefined
-      ? hostSignalSource(options.hangup ?? false)
+      ? hostSignalSource()
       : options.signals || undefined,
     force: options.forceOnSecondSignal ?? true,
     crashes: options.shutdownOnCrash ?? true,
-    isShutdown: () => shutdown.isShutdown,
+    isShutdown: () => shutdown.draining,
     timeoutMs: timeout,
     log,
   }, {
     first: (signal) => forward?.(signal),
     forced: (signal) =>
       end({
-        signal: shutdown.signal ?? signal,
+        trigger: shutdown.trigger ?? signal,
         report: undefined,
         forcedBy: signal,
       }),
     crashed: (kind, error) => {
       fail("crash", kind, error);
-      if (shutdown.isShutdown) {
+      if (shutdown.draining) {
         console.error(`quiesce: ${kind} while shutting down:`, error);
         return;
       }
@@ -120,7 +120,11 @@ export function run(
     },
     overran: () => {
       log(`the drain did not end within ${seconds(backstopMs)}`);
-      end({ signal: shutdown.signal!, report: undefined, forcedBy: undefined });
+      end({
+        trigger: shutdown.trigger!,
+        report: undefined,
+        forcedBy: undefined,
+      });
     },
   });
 
@@ -140,7 +144,7 @@ export function run(
   void shutdown.done().then((report) => {
     if (ended) return;
     if (report.timedOut) {
-      log(new ShutdownTimeoutError(timeout, report.stragglers).message);
+      log(new WaitTimeoutError(timeout, report.stragglers).message);
     }
     if (failures.length > 0) {
       log(
@@ -149,6 +153,6 @@ export function run(
     } else if (!report.timedOut && escalation.osSignal !== undefined) {
       log(`shut down cleanly in ${Math.round(report.durationMs)} ms`);
     }
-    end({ signal: report.signal, report, forcedBy: undefined });
+    end({ trigger: report.trigger, report, forcedBy: undefined });
   });
 }

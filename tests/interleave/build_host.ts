@@ -1,8 +1,8 @@
 // Creates the host a run drives, with the options it drew, wiring its onError into the
 // model so that every failure the core delivers there can be compared with a prediction.
 import {
+  type Failure,
   GracefulShutdown,
-  type ShutdownFailure,
   TaskGroup,
   TaskTracker,
   type TaskTrackerOptions,
@@ -17,7 +17,7 @@ export function buildHost(s: Scenario): void {
       signals: false,
       onProgress: false,
       timeout: c.timeout,
-      onError: (failure: ShutdownFailure) => {
+      onError: (failure: Failure) => {
         if (failure.source === "task") {
           s.onErrorCalls.push({
             error: failure.error,

@@ -1,7 +1,7 @@
 // The end of a GracefulShutdown run: the report agrees with the model (the failures after
 // shutdown began, in order; stragglers only after a timeout), cleanup steps ran once each
 // in reverse order, subscribers heard "manual" once, and disposing again agrees.
-import { ShutdownTimeoutError } from "../../mod.ts";
+import { WaitTimeoutError } from "../../mod.ts";
 import { describe } from "./inspect.ts";
 import type { Scenario } from "./scenario.ts";
 
@@ -14,7 +14,7 @@ export async function finishShutdown(s: Scenario): Promise<void> {
     "done() resolves with the same report",
   );
   s.check((await shutdown.wait()) === "manual", "wait()");
-  s.check(report.signal === "manual", `report.signal ${report.signal}`);
+  s.check(report.trigger === "manual", `report.signal ${report.trigger}`);
   s.check(
     report.ok === (!report.timedOut && report.errors.length === 0),
     "report.ok",
@@ -84,7 +84,7 @@ export async function finishShutdown(s: Scenario): Promise<void> {
   );
   if (report.timedOut) {
     s.check(
-      disposal instanceof ShutdownTimeoutError,
+      disposal instanceof WaitTimeoutError,
       "asyncDispose after a timeout",
     );
   }

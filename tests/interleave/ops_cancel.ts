@@ -44,9 +44,9 @@ export function cancelToken(s: Scenario, how: CancelTrigger): void {
     report.then((value) => {
       s.reportValue = value;
     });
-    actual = s.shutdown!.token().reason;
+    actual = s.shutdown!.token.reason;
     s.check(
-      s.shutdown!.isShutdown && s.shutdown!.draining,
+      s.shutdown!.draining && s.shutdown!.draining,
       "not draining",
     );
   }

@@ -1,6 +1,6 @@
 // Group and tracker operations that act on every task at once: close, dispose, and wait
 // (whose timeout, when it fires, must name exactly the work still running).
-import { ShutdownTimeoutError } from "../../mod.ts";
+import { WaitTimeoutError } from "../../mod.ts";
 import { describe } from "./inspect.ts";
 import { cancelRunning } from "./model.ts";
 import { observe } from "./outcome.ts";
@@ -52,7 +52,7 @@ export function waitAll(s: Scenario): void {
     (error) => {
       wait.result = "rejected";
       s.coverage.waitAllTimedOut++;
-      if (!(error instanceof ShutdownTimeoutError) || timeout !== 1) {
+      if (!(error instanceof WaitTimeoutError) || timeout !== 1) {
         wait.result = `rejected with ${describe(error)}`;
         return;
       }

@@ -2,7 +2,7 @@
 // predicts what the spawn did: refused (closed group, cleanup begun), settled
 // synchronously, or left running. On a cancelled group the work still runs, with an
 // already-aborted signal (an abort listener added then never fires).
-import { type Task, TaskGroupClosedError } from "../../mod.ts";
+import { ClosedError, type Task } from "../../mod.ts";
 import { settle } from "./model.ts";
 import { describe } from "./inspect.ts";
 import { type Kind, newRec, type Reaction } from "./records.ts";
@@ -34,7 +34,7 @@ export function spawn(s: Scenario): void {
     task = s.group ? s.group.spawn(name, fn) : s.shutdown!.spawn(name, fn);
   } catch (error) {
     s.check(
-      error instanceof TaskGroupClosedError,
+      error instanceof ClosedError,
       `spawn threw ${describe(error)}`,
     );
     if (s.group) s.check(s.closed, "spawn refused on an open group");

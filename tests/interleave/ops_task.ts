@@ -4,6 +4,7 @@ import { describe } from "./inspect.ts";
 import { settle } from "./model.ts";
 import { spawn } from "./ops_spawn.ts";
 import { observe } from "./outcome.ts";
+import { isAwaited } from "../../src/task.ts";
 import { abortSpec } from "./records.ts";
 import type { Scenario } from "./scenario.ts";
 import { drawGateOutcome, openGate } from "./work.ts";
@@ -37,7 +38,7 @@ export function abortTask(s: Scenario): void {
   const reason = drawReason(s);
   s.log(`abort ${rec.name} (${describe(reason)})`);
   const was = rec.status;
-  rec.task.abort(reason);
+  rec.task.cancel(reason);
   if (was === "running") {
     settle(s, rec, "cancelled", undefined, abortSpec(rec, reason));
   }
@@ -50,5 +51,5 @@ export function awaitHandle(s: Scenario): void {
   s.log(`await ${rec.name}`);
   rec.awaited = true;
   s.awaits.push({ rec, outcome: observe(rec.task) });
-  s.check(rec.task.awaited, `${rec.name}: awaited flag not set`);
+  s.check(isAwaited(rec.task), `${rec.name}: awaited flag not set`);
 }

@@ -1,11 +1,14 @@
 /**
- * A {@linkcode SignalSource} on `process.on`/`process.off`, for Bun (and Node, which has the
- * same API).
+ * A {@linkcode SignalSource} on `process.on`/`process.off`: Bun and Node have the same API.
  *
- * @example Shut down on SIGINT or SIGTERM under Bun
+ * `GracefulShutdown` already listens to SIGINT and SIGTERM with {@linkcode hostSignals};
+ * use this to listen through `process` only, or to pick other signals (SIGUSR2 for nodemon
+ * or pm2, SIGBREAK for Ctrl+Break on Windows).
+ *
+ * @example Shut down on SIGINT or SIGTERM under Bun or Node
  * ```ts
  * import { GracefulShutdown } from "@quiesce/quiesce";
- * import { processSignals } from "@quiesce/quiesce/bun";
+ * import { processSignals } from "@quiesce/quiesce/process";
  *
  * const shutdown = new GracefulShutdown({ signals: processSignals() });
  * shutdown.defer(() => console.log("closing"));
@@ -14,36 +17,29 @@
  *
  * @module
  */
-import type { OsSignal, ShutdownSignal, SignalSource } from "../signals.ts";
-import { listen, osSource, processHost } from "../_signal_hosts.ts";
-import { optionSignals } from "./_options.ts";
-import { validateFunction } from "../_validate.ts";
+import {
+  hostSignals,
+  type OsSignal,
+  type ShutdownTrigger,
+  type SignalsOptions,
+  type SignalSource,
+} from "./signals.ts";
+import {
+  listen,
+  optionSignals,
+  osSource,
+  processHost,
+} from "./_signal_hosts.ts";
+import { validateFunction } from "./_validate.ts";
 
-export type { OsSignal, ShutdownSignal, SignalSource } from "../signals.ts";
-
-/**
- * Options for {@linkcode processSignals}.
- *
- * @example Listen to SIGTERM and SIGHUP only, leaving Ctrl+C to the runtime
- * ```ts
- * import { GracefulShutdown } from "@quiesce/quiesce";
- * import { processSignals, type ProcessSignalsOptions } from "@quiesce/quiesce/bun";
- * import { assertEquals } from "@std/assert";
- *
- * const options: ProcessSignalsOptions = { signals: ["SIGTERM"], hangup: true };
- * const shutdown = new GracefulShutdown({ signals: processSignals(options) });
- * assertEquals(shutdown.isShutdown, false);
- * const report = await shutdown.shutdown(); // removes both listeners again
- * assertEquals(report.signal, "manual");
- * assertEquals(report.ok, true);
- * ```
- */
-export interface ProcessSignalsOptions {
-  /** Which signals to listen to. Default `["SIGINT", "SIGTERM"]`. */
-  signals?: readonly OsSignal[];
-  /** Also listen to SIGHUP (a closed terminal, or a supervisor's reload). Default `false`. */
-  hangup?: boolean;
-}
+export type {
+  OsSignal,
+  ShutdownTrigger,
+  SignalsOptions,
+  SignalSource,
+} from "./signals.ts";
+/** The default source, re-exported so this page links to it. */
+export { hostSignals };
 
 /**
  * A {@linkcode SignalSource} that listens with `process.on` and removes exactly its own
@@ -68,9 +64,9 @@ export interface ProcessSignalsOptions {
  *
  * @example Call the source directly
  * ```ts
- * import { processSignals } from "@quiesce/quiesce/bun";
+ * import { processSignals } from "@quiesce/quiesce/process";
  *
- * const listen = processSignals({ hangup: true });
+ * const listen = processSignals({ signals: ["SIGINT", "SIGTERM", "SIGUSR2"] });
  * const remove = listen((signal: string) => console.log("received", signal));
  * remove(); // all three listeners are gone; calling it again does nothing
  * remove();
@@ -78,21 +74,21 @@ export interface ProcessSignalsOptions {
  *
  * @example Bad names are refused up front (Bun itself would accept them silently)
  * ```ts
- * import { processSignals } from "@quiesce/quiesce/bun";
+ * import { processSignals } from "@quiesce/quiesce/process";
  * import { assertThrows } from "@std/assert";
  *
  * const names = JSON.parse('["SIGUSR1"]'); // e.g. from a config file
  * assertThrows(() => processSignals({ signals: names }), TypeError, "options.signals");
  * ```
  *
- * @param options Which signals to listen to.
+ * @param options Which signals to listen to (default SIGINT and SIGTERM).
  * @returns A source for `new GracefulShutdown({ signals })`.
- * @throws {TypeError} If `options.signals` holds anything but `"SIGINT"`, `"SIGTERM"` and
- * `"SIGHUP"`, or `options.hangup` is not a boolean.
+ * @throws {TypeError} If `options.signals` holds anything but the names of
+ * {@linkcode OsSignal}.
  */
-export function processSignals(options?: ProcessSignalsOptions): SignalSource {
+export function processSignals(options?: SignalsOptions): SignalSource {
   const names = optionSignals(options, "options");
-  return osSource((onSignal: (signal: ShutdownSignal) => void): () => void => {
+  return osSource((onSignal: (signal: ShutdownTrigger) => void): () => void => {
     validateFunction(onSignal, "onSignal");
     return listen(processHost(), names, onSignal);
   });
