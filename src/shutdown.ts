@@ -69,13 +69,17 @@ export class GracefulShutdown implements AsyncDisposable {
   #report: Promise<ShutdownReport> | undefined;
   #removeListeners: (() => void) | undefined;
   #listening = false;
+  /** The default source, installed once someone waits (see `options.signals`). */
+  #lazySource: SignalSource | undefined;
   #repeats: RepeatFilter | undefined;
   #holds: Set<ReturnType<typeof setInterval>> | undefined;
 
   /**
-   * Creates the coordinator and starts listening to signals (see `options.signals`).
+   * Creates the coordinator. An explicit `options.signals` source listens from now on; the
+   * default one from the first `wait()` or `done()` (see `options.signals`).
    *
-   * @throws {TypeError | RangeError} If an option has the wrong type or range.
+   * @throws {TypeError | RangeError} If an option has the wrong type, name or range.
+   * @throws {unknown} Whatever an explicit `options.signals` source throws when installed.
    */
   constructor(options?: GracefulShutdownOptions) {
     const settings = shutdownSettings(options);
@@ -94,7 +98,10 @@ export class GracefulShutdown implements AsyncDisposable {
       return;
     }
     // The source first: if it throws, nothing else is registered yet.
-    if (settings.signals !== false) this.#listen(settings.signals);
+    if (settings.signals !== false) {
+      if (settings.lazySignals) this.#lazySource = settings.signals;
+      else this.#listen(settings.signals);
+    }
     if (outside && this.#trigger === undefined) {
       const onAbort = () => this.#begin("manual", outside.reason);
       outside.addEventListener("abort", onAbort, { once: true });
@@ -232,12 +239,21 @@ export class GracefulShutdown implements AsyncDisposable {
     validateOptions(options, "options", ["timeout"]);
     const timeout = validateMs(options?.timeout ?? Infinity, "options.timeout");
     if (this.#trigger !== undefined) return Promise.resolve(this.#trigger);
+    this.#listenOnceWaited();
     if (this.#triggered === undefined) {
       this.#triggered = Promise.withResolvers();
       this.#holdUntil(this.#triggered.promise);
     }
     if (timeout === Infinity) return this.#triggered.promise;
     return this.#waitAtMost(this.#triggered.promise, timeout);
+  }
+
+  /** Installs the default source, now that the program waits for its shutdown. */
+  #listenOnceWaited(): void {
+    const source = this.#lazySource;
+    if (source === undefined) return;
+    this.#lazySource = undefined;
+    this.#listen(source);
   }
 
   /** Keeps the event loop alive until `promise` settles, while a signal may still come. */
@@ -273,6 +289,7 @@ export class GracefulShutdown implements AsyncDisposable {
    */
   done(): Promise<ShutdownReport> {
     if (this.#report !== undefined) return this.#report;
+    this.#listenOnceWaited();
     if (this.#done === undefined) {
       this.#done = Promise.withResolvers();
       this.#holdUntil(this.#done.promise);
@@ -360,6 +377,7 @@ export class GracefulShutdown implements AsyncDisposable {
     this.#trigger = trigger;
     const started = performance.now();
     this.#listening = false;
+    this.#lazySource = undefined;
     // An OS source keeps listening through the repeat window; others stop now.
     if (this.#repeats === undefined) this.#stopListening();
     if (this.#onSignal) this.#call("onSignal", this.#onSignal, trigger);

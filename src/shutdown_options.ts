@@ -49,12 +49,18 @@ export interface GracefulShutdownOptions {
   /** Called once, first thing, when shutdown begins; errors are reported, not thrown. */
   onSignal?: (signal: ShutdownTrigger) => void;
   /**
-   * Where OS/host signals come from. Default: {@linkcode hostSignals} (SIGINT and SIGTERM on
-   * Deno, Bun and Node; nothing elsewhere). `false` listens to nothing. Listeners are added
-   * at construction and removed once shutdown has begun, so a second signal gets the
-   * runtime's default behaviour (exit 130/143). After an OS signal they stay 100 ms longer,
-   * swallowing repeats of the same signal: `deno task`, `bun run` and process-group
-   * supervisors deliver one Ctrl+C or stop twice, a fraction of a millisecond apart.
+   * Where OS/host signals come from; `false` listens to nothing.
+   *
+   * Default: {@linkcode hostSignals} (SIGINT and SIGTERM on Deno, Bun and Node; nothing
+   * elsewhere), listening only from the first `wait()` or `done()` call on, that is once
+   * the program waits for its shutdown. So a coordinator made in a test (`deno test`,
+   * `bun test`) that nobody waits on installs nothing, and Ctrl+C still stops the test run.
+   * A source passed here explicitly listens from construction.
+   *
+   * Listeners are removed once shutdown has begun, so a second signal gets the runtime's
+   * default behaviour (exit 130/143). After an OS signal they stay 100 ms longer, swallowing
+   * repeats of the same signal: `deno task`, `bun run` and process-group supervisors
+   * deliver one Ctrl+C or stop twice, a fraction of a millisecond apart.
    */
   signals?: SignalSource | false;
   /** Aborting this signal triggers shutdown (`"manual"`, with the signal's reason). */
@@ -139,6 +145,8 @@ export interface ShutdownSettings {
   onProgress: ((progress: DrainProgress) => void) | undefined;
   onError: (failure: Failure) => void;
   signals: SignalSource | false;
+  /** Whether `signals` is the default, which listens only once someone waits. */
+  lazySignals: boolean;
   signal: AbortSignal | undefined;
 }
 
@@ -177,6 +185,7 @@ export function shutdownSettings(
     onProgress: onProgress === false ? undefined : onProgress ?? printProgress,
     onError: options?.onError ?? defaultOnError,
     signals,
+    lazySignals: options?.signals === undefined,
     signal: options?.signal,
   };
 }

@@ -37,6 +37,42 @@ for (const runtime of RUNTIMES) {
   }
   Deno.test({
     name:
+      `${runtime}: the default source installs no listener until someone waits: SIGINT gets the runtime's default (130)`,
+    ignore: binary === undefined,
+    async fn() {
+      await using child = Child.start(
+        commandFor(runtime, binary!, fixture("not_waiting.ts")),
+      );
+      await child.waitFor(/^ready /);
+      const counts = runtime === "deno" ? "n/a" : "SIGINT=0 SIGTERM=0 SIGHUP=0";
+      assertEquals(child.stdout.split("\n")[0], `listeners: ${counts}`);
+      child.kill("SIGINT");
+      const exit = await child.exit();
+      assertEquals(exit.code, 130, exit.stderr);
+    },
+  });
+  Deno.test({
+    name:
+      `${runtime}: the default source listens once the program waits: SIGINT drains`,
+    ignore: binary === undefined,
+    async fn() {
+      await using child = Child.start(
+        [...commandFor(runtime, binary!, fixture("not_waiting.ts")), "wait"],
+      );
+      await child.waitFor(/^ready /);
+      const counts = runtime === "deno" ? "n/a" : "SIGINT=1 SIGTERM=1 SIGHUP=0";
+      assertEquals(child.stdout.split("\n")[0], `listeners: ${counts}`);
+      child.kill("SIGINT");
+      const exit = await child.exit();
+      assertEquals(exit.lines.slice(-2), [
+        "stopped by SIGINT",
+        "drained ok=true",
+      ]);
+      assertEquals(exit.code, 0, exit.stderr);
+    },
+  });
+  Deno.test({
+    name:
       `${runtime}: a coordinator nobody waits on holds nothing, the program ends`,
     ignore: binary === undefined,
     async fn() {
