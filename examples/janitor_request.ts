@@ -14,6 +14,7 @@
  */
 import { enterJanitor, spawnCleanupJob } from "../src/janitor.ts";
 import { GracefulShutdown } from "../mod.ts";
+import { serve } from "../src/http.ts";
 
 /** Where audit entries go (a database, a log service). */
 export interface AuditLog {
@@ -59,12 +60,12 @@ if (import.meta.main) {
     },
   };
   const shutdown = new GracefulShutdown({ timeout: 5_000 });
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: Number(Deno.args[0] ?? 8000) },
-    createHandler(consoleLog, shutdown.token.signal),
-  );
-  shutdown.subscribe(() => server.shutdown());
-  shutdown.defer(() => server.finished, "http server");
+  serve({
+    shutdown,
+    hostname: "127.0.0.1",
+    port: Number(Deno.args[0] ?? 8000),
+    fetch: createHandler(consoleLog, shutdown.token.signal),
+  });
   console.log("stopping on", await shutdown.wait());
   await shutdown.done();
 }

@@ -1,20 +1,25 @@
 /**
  * The README's quick start, verbatim between the markers, so it is type-checked and run
- * (tests/quick_start_test.ts sends it a real SIGTERM).
+ * (tests/quick_start_test.ts sends it a real SIGTERM, on Deno and on Bun).
  *
- *     deno run --allow-net examples/quick_start.ts   # then Ctrl+C
+ *     deno run --allow-net examples/quick_start.ts   # or: bun examples/quick_start.ts
  *
  * @module
  */
 const handler = (_request: Request) => new Response("hello\n");
 let syncs = 0;
 const syncOnce = () => Promise.resolve(syncs++);
-const port = Number(Deno.args[0] ?? 8000);
+const host = globalThis as {
+  Deno?: { args: string[] };
+  process?: { argv: string[] };
+};
+const port = Number(host.Deno?.args[0] ?? host.process?.argv[2] ?? 8000);
 
 // -- quick start --
 import { GracefulShutdown, sleep } from "../mod.ts";
+import { serve } from "../src/http.ts";
 
-const shutdown = new GracefulShutdown({ timeout: 10_000 }); // SIGINT and SIGTERM
+const shutdown = new GracefulShutdown({ drainDelay: 1_000, timeout: 10_000 });
 
 // Tasks get an AbortSignal that aborts on shutdown; the drain waits for them.
 shutdown.spawn("billing-sync", async (signal) => {
@@ -24,11 +29,16 @@ shutdown.spawn("billing-sync", async (signal) => {
   }
 });
 
-// On the first signal stop accepting connections and let in-flight requests finish
-// (aborting Deno.serve's own `signal` would cut them off), then wait for it in cleanup.
-const server = Deno.serve({ port }, handler);
-shutdown.subscribe(() => server.shutdown());
-shutdown.defer(() => server.finished, "http server"); // cleanup runs in reverse order
+// From the first signal /healthz answers 503 and responses say `Connection: close`; after
+// `drainDelay` the listener stops and in-flight requests are awaited by the drain.
+serve({
+  shutdown,
+  port,
+  readiness: "/healthz",
+  fetch: handler,
+  onListen: ({ port }) => console.log(`listening on ${port}`),
+});
+shutdown.defer(() => console.log("closing the database")); // cleanup, in reverse order
 
 console.log("stopping on", await shutdown.wait()); // "SIGINT", "SIGTERM" or "manual"
 const report = await shutdown.done();
