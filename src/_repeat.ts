@@ -21,13 +21,14 @@ export const REPEAT_WINDOW_MS = 100;
  * Tells a forwarded copy of a signal from a second signal. The window starts when the
  * event loop is next free after the first signal (a 0 ms timer), not when the first was
  * handled: a copy that arrived while the first one's synchronous handling still ran (abort
- * listeners, cold code on a busy machine) is also the same signal.
+ * listeners, cold code on a busy machine) is also the same signal. The window is closed by
+ * a timer, not measured with a clock, so fake timers (`@std/testing/time`) move it too.
  */
 export class RepeatFilter {
   readonly #windowMs: number;
   readonly #onWindowClosed: (() => void) | undefined;
   #signal: string | undefined;
-  #freeAt: number | undefined;
+  #open = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
   /**
@@ -44,23 +45,16 @@ export class RepeatFilter {
 
   /** Whether `signal` repeats the last signal kept; if not, it is kept as the last. */
   isRepeat(signal: string): boolean {
-    if (signal === this.#signal) {
-      const freeAt = this.#freeAt;
-      if (freeAt === undefined) return true;
-      if (performance.now() - freeAt < this.#windowMs) return true;
-    }
+    if (signal === this.#signal && this.#open) return true;
     this.#signal = signal;
-    this.#freeAt = undefined;
+    this.#open = true;
     clearTimeout(this.#timer);
+    // The event loop is free again: the window runs from now.
     this.#timer = this.#arm(() => {
-      this.#freeAt = performance.now();
-      if (this.#onWindowClosed === undefined) {
-        this.#timer = undefined;
-        return;
-      }
       this.#timer = this.#arm(() => {
         this.#timer = undefined;
-        this.#onWindowClosed!();
+        this.#open = false;
+        this.#onWindowClosed?.();
       }, this.#windowMs);
     }, 0);
     return false;

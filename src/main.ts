@@ -47,7 +47,12 @@ import type {
   TokenSourceOptions,
 } from "./token.ts";
 import type { Straggler } from "./errors.ts";
-import { describe, validateFunction, validateOptions } from "./_validate.ts";
+import {
+  describe,
+  validateFunction,
+  validateMs,
+  validateOptions,
+} from "./_validate.ts";
 
 // The types main()'s signature and context mention, so this entry point documents (and
 // type-checks against) them on its own; the same objects as the main entry point's.
@@ -229,8 +234,20 @@ export interface MainFailure {
  * ```
  */
 export interface MainOptions {
-  /** Milliseconds the drain may take. Default 30 000; 4 000 on Deno Deploy (5 s grace). */
+  /**
+   * Milliseconds the whole shutdown may take, from the first signal (`drainDelay`
+   * included). Default 30 000; 4 000 on Deno Deploy (5 s grace).
+   */
   timeout?: number;
+  /**
+   * The platform's kill deadline in milliseconds: how long after its stop signal it sends
+   * SIGKILL (Kubernetes: `terminationGracePeriodSeconds` × 1000, default 30 000; systemd:
+   * `TimeoutStopSec`; Docker: `docker stop --time`). When `timeout` plus 500 ms for the
+   * exit itself does not fit, main() prints one `quiesce:` warning line on stderr at
+   * start-up (it still runs: the check only warns). Default: 5 000 on Deno Deploy, none
+   * elsewhere; `Infinity` turns the check off.
+   */
+  gracePeriod?: number;
   /**
    * Whether this runs on Deno Deploy (SIGINT, then SIGKILL 5 s later), which sets the
    * default `timeout` to 4 000. Default: detected on Deno from `DENO_DEPLOY=true` (Deno
@@ -277,6 +294,7 @@ export interface MainOptions {
 
 const MAIN_OPTIONS = [
   "timeout",
+  "gracePeriod",
   "denoDeploy",
   "drainDelay",
   "onSignal",
@@ -363,6 +381,9 @@ export function main(
     if (options?.[name] !== undefined) {
       validateFunction(options[name], `options.${name}`);
     }
+  }
+  if (options?.gracePeriod !== undefined) {
+    validateMs(options.gracePeriod, "options.gracePeriod");
   }
   const decide = exitCodeFor(options?.exitCode);
   // `timeout` and `drainDelay` are checked by GracefulShutdown, before anything is installed.

@@ -14,6 +14,7 @@ import {
   assertThrows,
 } from "@std/assert";
 import { main, type MainOutcome } from "../src/main.ts";
+import { manualSignals } from "../src/testing.ts";
 import type { GracefulShutdown } from "../mod.ts";
 import { Child, type ChildExit, signalCode } from "./_child.ts";
 import { commandFor, requireRuntime, type RuntimeName } from "./_runtime.ts";
@@ -504,24 +505,6 @@ Deno.test("main falls back to the default code when exitCode misbehaves", async 
   );
 });
 
-/** A SignalSource the test fires by hand, to drive main() in-process. */
-function manualSignals(): {
-  source: (onSignal: (signal: "SIGINT" | "SIGTERM") => void) => () => void;
-  fire: (signal: "SIGINT" | "SIGTERM") => void;
-  removed: () => boolean;
-} {
-  let listener: ((signal: "SIGINT" | "SIGTERM") => void) | undefined;
-  let removed = false;
-  return {
-    source: (onSignal) => {
-      listener = onSignal;
-      return () => (removed = true, listener = undefined);
-    },
-    fire: (signal) => listener?.(signal),
-    removed: () => removed,
-  };
-}
-
 Deno.test("main: fn rejecting with its cancellation is a clean exit; a real late error is 1", async () => {
   for (const late of [false, true]) {
     const signals = manualSignals();
@@ -536,10 +519,10 @@ Deno.test("main: fn rejecting with its cancellation is a clean exit; a real late
       });
     }, { signals: signals.source, exit: exited.resolve, onError: () => {} });
     await started.promise;
-    signals.fire("SIGTERM");
+    signals.send("SIGTERM");
     assertEquals(await exited.promise, late ? 1 : 143);
     assert(
-      signals.removed(),
+      signals.listening === 0,
       "the OS listeners were not removed before the exit",
     );
   }
@@ -565,7 +548,7 @@ Deno.test("main: draining is true during drainDelay, before the tasks are cancel
     exit: exited.resolve,
   });
   await new Promise((resolve) => setTimeout(resolve, 10));
-  signals.fire("SIGINT");
+  signals.send("SIGINT");
   assertEquals(await exited.promise, 130);
   assertEquals(seen, [
     "onSignal SIGINT",
@@ -590,17 +573,17 @@ Deno.test("main: a signal while fn's own shutdown drains does not force; the nex
     onProgress: false,
   });
   await new Promise((resolve) => setTimeout(resolve, 20));
-  signals.fire("SIGTERM"); // fn already returned and its drain runs: this only warns
+  signals.send("SIGTERM"); // fn already returned and its drain runs: this only warns
   let code: number | undefined;
   exited.promise.then((c) => code = c);
   await new Promise((resolve) => setTimeout(resolve, 20));
   assertEquals(code, undefined);
-  signals.fire("SIGINT");
+  signals.send("SIGINT");
   assertEquals(await exited.promise, 130);
   assertEquals(outcome?.forcedBy, "SIGINT");
   assertEquals(outcome?.trigger, "manual");
   assertEquals(outcome?.report, undefined);
-  assert(signals.removed());
+  assert(signals.listening === 0);
   // Let the abandoned drain finish, so no timer outlives the test.
   slow.resolve();
   assertEquals((await shutdown!.done()).ok, true);
@@ -620,8 +603,8 @@ Deno.test("main: forceOnSecondSignal: false keeps draining on a second signal", 
     onProgress: false,
   });
   await new Promise((resolve) => setTimeout(resolve, 10));
-  signals.fire("SIGINT");
-  signals.fire("SIGINT");
+  signals.send("SIGINT");
+  signals.send("SIGINT");
   let code: number | undefined;
   exited.promise.then((c) => code = c);
   await new Promise((resolve) => setTimeout(resolve, 20));
@@ -695,14 +678,14 @@ Deno.test("main: the same signal twice at once is one signal; 300 ms later it fo
   }, { signals: signals.source, exit: exited.resolve, onProgress: false });
   exited.promise.then((c) => code = c);
   await new Promise((resolve) => setTimeout(resolve, 10));
-  signals.fire("SIGINT");
-  signals.fire("SIGINT"); // a task runner's copy
+  signals.send("SIGINT");
+  signals.send("SIGINT"); // a task runner's copy
   await new Promise((resolve) => setTimeout(resolve, 20));
-  signals.fire("SIGINT"); // still within the window: the same keypress
+  signals.send("SIGINT"); // still within the window: the same keypress
   await new Promise((resolve) => setTimeout(resolve, 20));
   assertEquals(code, undefined);
   await new Promise((resolve) => setTimeout(resolve, 300));
-  signals.fire("SIGINT"); // a person's second Ctrl+C
+  signals.send("SIGINT"); // a person's second Ctrl+C
   assertEquals(await exited.promise, 130);
   slow.resolve();
   await shutdown!.done();
@@ -727,12 +710,12 @@ Deno.test("main: a copy handled after a slow first signal is still the same sign
     onSignal: () => {
       const until = performance.now() + 150;
       while (performance.now() < until) { /* busy */ }
-      signals.fire("SIGINT");
+      signals.send("SIGINT");
     },
   });
   exited.promise.then((c) => code = c);
   await new Promise((resolve) => setTimeout(resolve, 10));
-  signals.fire("SIGINT");
+  signals.send("SIGINT");
   await new Promise((resolve) => setTimeout(resolve, 30));
   assertEquals(code, undefined);
   slow.resolve();
@@ -824,7 +807,7 @@ Deno.test("main: a crash during the drain is logged, the drain goes on, the exit
     exit: exited.resolve,
   });
   await new Promise((resolve) => setTimeout(resolve, 10));
-  signals.fire("SIGTERM");
+  signals.send("SIGTERM");
   assertEquals(await exited.promise, 1);
   assertEquals(steps, ["flushed", "cleanup"]);
   assertEquals(outcome?.trigger, "SIGTERM");

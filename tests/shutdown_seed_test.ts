@@ -9,17 +9,17 @@ import {
   assertStrictEquals,
 } from "@std/assert";
 import { GracefulShutdown, type ShutdownTrigger, sleep } from "../mod.ts";
-import { handSource } from "./_hand_source.ts";
+import { manualSignals } from "../src/testing.ts";
 
 Deno.test("seed: shutdown signal display", async () => {
   const seen: string[] = [];
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    const hand = handSource();
+    const hand = manualSignals();
     const shutdown = new GracefulShutdown({
       signals: hand.source,
       onProgress: false,
     });
-    hand.fire(signal);
+    hand.send(signal);
     seen.push(`${await shutdown.wait()}`);
   }
   const manual = new GracefulShutdown({ signals: false });

@@ -18,7 +18,7 @@ import {
   sleep,
   WaitTimeoutError,
 } from "../mod.ts";
-import { handSource } from "./_hand_source.ts";
+import { manualSignals } from "../src/testing.ts";
 
 const quiet = { signals: false, onProgress: false } as const;
 
@@ -39,11 +39,14 @@ Deno.test("shutdown is idempotent: one drain, one report", async () => {
 });
 
 Deno.test("the first signal wins; later signals change nothing", async () => {
-  const hand = handSource();
+  const hand = manualSignals();
   const shutdown = new GracefulShutdown({ ...quiet, signals: hand.source });
-  hand.fire("SIGTERM");
-  assert(hand.removed(), "listeners are removed as soon as shutdown begins");
-  hand.fire("SIGINT");
+  hand.send("SIGTERM");
+  assert(
+    hand.listening === 0,
+    "listeners are removed as soon as shutdown begins",
+  );
+  hand.send("SIGINT");
   assertEquals(await shutdown.wait(), "SIGTERM");
   assertEquals((await shutdown.done()).trigger, "SIGTERM");
   const reason = shutdown.token.reason as DOMException;

@@ -32,7 +32,8 @@ export interface EscalationOptions {
   isShutdown: () => boolean;
   /** The drain's deadline, for the log line. */
   timeoutMs: number;
-  log: (line: string) => void;
+  /** main()'s log (stderr, or a test harness's sink). */
+  log: (line: string, error?: unknown) => void;
 }
 
 /** Formats a deadline for the log. */
@@ -105,7 +106,7 @@ export class Escalation {
       this.#removeSignals();
     } catch (error) {
       // A custom source's remover failed: report it, but the exit must still happen.
-      console.error("quiesce: removing the signal listeners failed:", error);
+      this.#options.log("removing the signal listeners failed:", error);
     }
   }
 

@@ -53,7 +53,7 @@ function isExitCode(value: unknown): value is number {
  */
 export function exitCodeFor(
   exitCode: unknown,
-): <P extends ExitParts>(parts: P) => number {
+): (parts: ExitParts, log: (line: string, error?: unknown) => void) => number {
   if (exitCode !== undefined && typeof exitCode !== "function") {
     if (typeof exitCode !== "number") {
       throw new TypeError(
@@ -68,7 +68,7 @@ export function exitCodeFor(
       );
     }
   }
-  return (parts) => {
+  return (parts, log) => {
     const code = defaultExitCode(parts);
     if (typeof exitCode === "number") {
       const clean = parts.forcedBy === undefined && !parts.failed &&
@@ -79,13 +79,13 @@ export function exitCodeFor(
     try {
       const chosen = exitCode({ ...parts, code });
       if (isExitCode(chosen)) return chosen;
-      console.error(
-        `quiesce: options.exitCode returned ${
+      log(
+        `options.exitCode returned ${
           describe(chosen)
         }, not an integer from 0 to 255; using ${code}`,
       );
     } catch (error) {
-      console.error(`quiesce: options.exitCode threw; using ${code}:`, error);
+      log(`options.exitCode threw; using ${code}:`, error);
     }
     return code;
   };

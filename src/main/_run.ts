@@ -5,15 +5,47 @@ import { WaitTimeoutError } from "../errors.ts";
 import { GracefulShutdown } from "../shutdown.ts";
 import { defaultOnError } from "../shutdown_options.ts";
 import type { ShutdownTrigger } from "../signals.ts";
-import type { MainContext, MainFailure, MainOptions } from "../main.ts";
+import type {
+  MainContext,
+  MainFailure,
+  MainOptions,
+  MainOutcome,
+} from "../main.ts";
 import { hostExit, hostSignalSource, onDenoDeploy } from "./_host.ts";
-import type { ExitParts } from "./_exit_code.ts";
+import { defaultExitCode, type ExitParts } from "./_exit_code.ts";
 import { Escalation, seconds } from "./_escalation.ts";
 import { runProgram } from "./_program.ts";
+import { graceWarning } from "./_grace.ts";
 
-function log(line: string): void {
-  console.error(`quiesce: ${line}`);
+/**
+ * How main() reports: one `quiesce: <line>` on stderr, with the error (printed by the
+ * console, stack included) after it when there is one.
+ */
+export type Log = (line: string, error?: unknown) => void;
+
+function stderrLog(line: string, ...error: unknown[]): void {
+  console.error(`quiesce: ${line}`, ...error);
 }
+
+/**
+ * The internal key under which `./testing`'s `runMain` hands a run its {@linkcode RunHooks}.
+ * A symbol: `validateOptions` looks at string keys only, it is not exported from `./main`,
+ * and no user's options object can hold it, so main()'s public options stay as they are.
+ */
+export const RUN_HOOKS: unique symbol = Symbol("quiesce.runHooks");
+
+/** What a test harness hears of one run of main(). Internal. */
+export interface RunHooks {
+  /** Every line main would print on stderr, instead of printing it. */
+  log: Log;
+  /** The coordinator, as soon as it exists. */
+  started(shutdown: GracefulShutdown): void;
+  /** The outcome and the exit code chosen, right before `exit(code)`. */
+  ended(outcome: MainOutcome, code: number): void;
+}
+
+/** main()'s options as run() reads them: the public ones, and the harness's hooks. */
+export type RunOptions = MainOptions & { readonly [RUN_HOOKS]?: RunHooks };
 
 /** `task "sync" at 0.1 s, cleanup "db" at 2.3 s`. */
 function describeFailures(failures: readonly MainFailure[]): string {
@@ -29,10 +61,12 @@ function describeFailures(failures: readonly MainFailure[]): string {
  */
 export function run(
   fn: (context: MainContext) => unknown,
-  options: MainOptions,
-  decide: (parts: ExitParts) => number,
+  options: RunOptions,
+  decide: (parts: ExitParts, log: Log) => number,
 ): void {
   const startedAt = performance.now();
+  const hooks = options[RUN_HOOKS];
+  const log: Log = hooks?.log ?? stderrLog;
   const exit = options.exit ?? hostExit();
   const deploy = options.denoDeploy ?? onDenoDeploy();
   const failures: MainFailure[] = [];
@@ -68,21 +102,23 @@ export function run(
       return () => (forward = undefined);
     },
   });
+  hooks?.started(shutdown);
   const timeout = shutdown.timeout;
-  if (deploy && timeout >= 5_000) {
-    log(`timeout ${seconds(timeout)} exceeds Deno Deploy's 5 s grace`);
-  }
+  const warning = graceWarning(timeout, options.gracePeriod, deploy);
+  if (warning !== undefined) log(warning);
 
   let ended = false;
-  const end = (parts: Omit<ExitParts, "failed" | "error" | "failures">) => {
+  const end = (parts: Pick<MainOutcome, "trigger" | "report" | "forcedBy">) => {
     if (ended) return;
     ended = true;
-    const code = decide({
+    const whole: Omit<MainOutcome, "code"> = {
       ...parts,
       failed: failures.length > 0,
       error: failures[0]?.error,
       failures: [...failures],
-    });
+    };
+    const code = decide(whole, log);
+    hooks?.ended({ ...whole, code: defaultExitCode(whole) }, code);
     if (escalation.osSignal !== undefined || code !== 0) {
       log(`exiting with code ${code}`);
     }
@@ -110,10 +146,10 @@ export function run(
     crashed: (kind, error) => {
       fail("crash", kind, error);
       if (shutdown.draining) {
-        console.error(`quiesce: ${kind} while shutting down:`, error);
+        log(`${kind} while shutting down:`, error);
         return;
       }
-      console.error(`quiesce: ${kind}, shutting down:`, error);
+      log(`${kind}, shutting down:`, error);
       void shutdown.shutdown(
         new Error(`quiesce: shutting down after an ${kind}`, { cause: error }),
       );
@@ -136,7 +172,7 @@ export function run(
   runProgram(shutdown, fn, startedAt, {
     failed: (error) => {
       fail("main", "main", error);
-      console.error("quiesce: main failed:", error);
+      log("main failed:", error);
     },
     log,
   });

@@ -1,0 +1,173 @@
+// main() in a test: the exit is captured instead of ending the process, and so is its log.
+import { main, type MainContext, type MainOutcome } from "../main.ts";
+import type { MainOptions } from "../main.ts";
+import type { DrainProgress, Failure } from "../_drain.ts";
+import type { GracefulShutdown } from "../shutdown.ts";
+import { RUN_HOOKS, type RunHooks, type RunOptions } from "../main/_run.ts";
+import { describe, validateFunction } from "../_validate.ts";
+
+/**
+ * Options for {@linkcode runMain}: those of `main()` but `exit`, which `runMain` provides.
+ * Two defaults differ, so that a test touches nothing of its process: `signals` defaults
+ * to `false` (no OS listener; pass a {@linkcode ManualSignals}'s `source` to send signals),
+ * and what `onError` and `onProgress` would print on stderr by default goes to the
+ * run's `log` instead.
+ *
+ * @example A run with a manual source and a short deadline
+ * ```ts
+ * import { manualSignals, runMain, type RunMainOptions } from "@quiesce/quiesce/testing";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const signals = manualSignals();
+ * const options: RunMainOptions = { signals: signals.source, timeout: 1_000 };
+ * const run = runMain(({ shutdown }) => shutdown.wait(), options);
+ * signals.send("SIGINT");
+ * assertEquals((await run).code, 130);
+ * ```
+ */
+export type RunMainOptions = Omit<MainOptions, "exit">;
+
+/**
+ * How a {@linkcode runMain} run ended.
+ *
+ * @example Read the exit code, the outcome and the log
+ * ```ts
+ * import { runMain, type MainRun } from "@quiesce/quiesce/testing";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const run: MainRun = await runMain(async ({ spawn }) => {
+ *   await spawn("sync", () => Promise.reject(new Error("disk full"))).finished();
+ * });
+ * assertEquals(run.code, 1);
+ * assertEquals(run.outcome.failures.map((f) => f.name), ["sync"]);
+ * assertEquals(run.log[0], 'quiesce: task "sync" failed: Error: disk full');
+ * assertEquals(run.log.at(-1), "quiesce: exiting with code 1");
+ * ```
+ */
+export interface MainRun {
+  /** The exit code main() ended with (after the `exitCode` option). */
+  readonly code: number;
+  /** What main() decided the code from (`outcome.code` is the default policy's code). */
+  readonly outcome: MainOutcome;
+  /**
+   * Every line main() would have printed on stderr, in order, `quiesce: ` prefix included;
+   * an error is shown by its first line (`Error: disk full`), not its stack.
+   */
+  readonly log: readonly string[];
+}
+
+/**
+ * Runs `fn` under `main()` in this process and resolves with its exit code, outcome and
+ * log lines instead of ending the process. Nothing of the process is touched unless asked
+ * for: no OS signal listener (send signals through a {@linkcode manualSignals} source),
+ * no line on stderr. Crashes are still taken over while it runs, as main() does
+ * (`shutdownOnCrash: false` to leave them alone).
+ *
+ * It settles once nothing of the run is left: main() called its exit and the coordinator's
+ * drain ended. After a forced exit (a second signal) that is when the drain finishes or
+ * its `timeout` passes, so no task or timer of the run outlives the test; with `timeout:
+ * Infinity` and a task that never ends, it never settles.
+ *
+ * Under `@std/testing/time`'s `FakeTime`, every timer main() and the drain use (deadline,
+ * progress, the 100 ms window in which a repeated signal is the same signal) is a fake one:
+ * `await time.tickAsync(ms)` moves the run on. Durations in the outcome (`atMs`,
+ * `durationMs`) and the early-return note are measured with `performance.now()`, which
+ * FakeTime does not fake.
+ *
+ * @example Test that SIGTERM runs the cleanup and exits 143
+ * ```ts
+ * import { manualSignals, runMain } from "@quiesce/quiesce/testing";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const steps: string[] = [];
+ * const signals = manualSignals();
+ * const run = runMain(async ({ shutdown, defer }) => {
+ *   defer(() => steps.push("database closed"));
+ *   steps.push(`stopped by ${await shutdown.wait()}`);
+ * }, { signals: signals.source });
+ * signals.send("SIGTERM");
+ * const { code, log } = await run;
+ * assertEquals(code, 143);
+ * assertEquals(steps, ["stopped by SIGTERM", "database closed"]);
+ * assertEquals(log[0], "quiesce: SIGTERM received, shutting down (30.0 s; SIGTERM again forces the exit)");
+ * ```
+ *
+ * @param fn The program, as given to `main()`.
+ * @param options `main()`'s options but `exit`.
+ * @returns The run's exit code, outcome and log.
+ * @throws {TypeError | RangeError} Synchronously, as `main()` does: if `fn` is not a
+ * function, `options` is not an object or holds `exit`, or an option is unknown or bad.
+ * @throws {unknown} Whatever a custom `options.signals` source throws when installed.
+ */
+export function runMain(
+  fn: (context: MainContext) => unknown,
+  options?: RunMainOptions,
+): Promise<MainRun> {
+  validateFunction(fn, "fn");
+  if (
+    options !== undefined && (options === null || typeof options !== "object")
+  ) {
+    throw new TypeError(
+      `Cannot use options: expected an options object, got ${
+        describe(options)
+      }`,
+    );
+  }
+  if (options !== undefined && "exit" in options) {
+    throw new TypeError(
+      "Cannot use options.exit: runMain provides the exit and resolves with its code",
+    );
+  }
+  const log: string[] = [];
+  const write = (line: string, ...error: unknown[]): void => {
+    log.push(
+      error.length === 0
+        ? `quiesce: ${line}`
+        : `quiesce: ${line} ${firstLine(error[0])}`,
+    );
+  };
+  let shutdown: GracefulShutdown | undefined;
+  let outcome: MainOutcome | undefined;
+  const hooks: RunHooks = {
+    log: write,
+    started: (coordinator) => (shutdown = coordinator),
+    ended: (ended) => (outcome = ended),
+  };
+  const exited = Promise.withResolvers<number>();
+  const runOptions: RunOptions = {
+    ...options,
+    exit: exited.resolve,
+    [RUN_HOOKS]: hooks,
+  };
+  // An option left out or set to `undefined` gets runMain's default, not main()'s.
+  runOptions.signals ??= false;
+  runOptions.onError ??= (failure: Failure) =>
+    write(`${failure.source} "${failure.name}" failed:`, failure.error);
+  runOptions.onProgress ??= (progress: DrainProgress) =>
+    write(progressLine(progress));
+  main(fn, runOptions);
+  return (async () => {
+    const code = await exited.promise;
+    // The drain may still run after a forced exit: let it end, so nothing outlives the run.
+    await shutdown!.done();
+    return { code, outcome: outcome!, log: [...log] };
+  })();
+}
+
+/** An error's first line (`Error: disk full`), or a short form of any other value. */
+function firstLine(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  if (error === null || typeof error !== "object") return String(error);
+  return describe(error);
+}
+
+/** The line main()'s default progress reporter prints. */
+function progressLine(progress: DrainProgress): string {
+  const names = progress.running.map((s) =>
+    `${s.name} ${(s.ageMs / 1000).toFixed(1)}s`
+  ).join(", ");
+  const left = progress.remainingMs === Infinity
+    ? "no deadline"
+    : `${(progress.remainingMs / 1000).toFixed(1)}s left`;
+  return `draining, ${progress.running.length} still running (${names}); ${left}`;
+}
