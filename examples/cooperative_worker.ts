@@ -1,5 +1,5 @@
 /**
- * A cooperative worker (seed 002): it checks its signal before each unit of work, so
+ * A cooperative worker (from an essay on cooperative cancellation): it checks its signal before each unit of work, so
  * shutdown wins when a unit and the signal are ready together; it always finishes the unit
  * in hand; then it cleans up. No unit is lost or half done.
  *

@@ -1,5 +1,5 @@
 /**
- * The Tokio guide's `ShutdownManager` (seed 001), built on a `TaskTracker`: spawn workers
+ * The Tokio guide's `ShutdownManager` (from a Tokio guide), built on a `TaskTracker`: spawn workers
  * that take the shutdown signal; `shutdown(timeout)` signals them, waits for them with a
  * deadline, abandons what is left and reports a timeout error naming it.
  *

@@ -324,7 +324,7 @@ export class GracefulShutdown implements AsyncDisposable {
     return this.#tracker.spawn(name, fn);
   }
 
-  /** A `Disposable` that begins the shutdown when disposed (the seed's `ShutdownGuard`). */
+  /** A `Disposable` that begins the shutdown when disposed (the Rust allframe crate calls it `ShutdownGuard`). */
   guard(): Disposable {
     return { [Symbol.dispose]: () => void this.shutdown() };
   }

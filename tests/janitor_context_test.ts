@@ -1,4 +1,4 @@
-// Context propagation (issue 9, point 3): a job registered from await, setTimeout,
+// Context propagation: a job registered from await, setTimeout,
 // queueMicrotask, .then, a MessageChannel handler, an abort listener, an EventTarget
 // listener or an AbortSignal.timeout listener must reach the janitor that registered the
 // callback. Checked in this Deno process and in real Bun and Node 22 processes.

@@ -1,4 +1,4 @@
-// The janitor examples (issue 9, point 7): a request whose deep code registers an audit
+// The janitor examples: a request whose deep code registers an audit
 // write that the response waits for, in-process and over a real Deno.serve; and a program
 // under main() whose daemons are drained on SIGTERM, as real Deno, Bun and Node processes.
 import { assert, assertEquals, assertGreaterOrEqual } from "@std/assert";

@@ -1,4 +1,4 @@
-// Janitor scopes (issue 9, points 4 and 5, and options.signal): nested janitors,
+// Janitor scopes: nested janitors,
 // ensureJanitor reuse, concurrent janitors that never see each other's jobs, and the link
 // to an outside signal, including that its listener is removed when the janitor ends.
 import {

@@ -1,4 +1,4 @@
-// The janitor's contract (issue 9): waiting for the callee and every job, fail-fast on the
+// The janitor's contract: waiting for the callee and every job, fail-fast on the
 // first job failure, refusing jobs after the callee settled, hasActiveJanitor, both-failed
 // errors, the never-rejecting `try` variants and bad input. Nesting, concurrency and the
 // outside signal are in janitor_scopes_test.ts; context propagation in
@@ -260,7 +260,7 @@ Deno.test("a job that spawns after fn settled fails with JanitorTerminatingError
   assertInstanceOf(error, JanitorTerminatingError);
 });
 
-Deno.test("hasActiveJanitor is true exactly while the ambient janitor accepts jobs (the seed returns the inverse)", async () => {
+Deno.test("hasActiveJanitor is true exactly while the ambient janitor accepts jobs (rosenpass's janitor.rs returns the inverse)", async () => {
   const seen: Array<[string, boolean]> = [];
   seen.push(["outside", hasActiveJanitor()]);
   await enterJanitor(async () => {

@@ -1,4 +1,4 @@
-// The seed's `allframe_core::shutdown` unit tests, translated one for one (the spawner ones
+// The unit tests of the Rust `allframe_core::shutdown` module, translated one for one (the spawner ones
 // are in spawn_test.ts). A "signal" here comes from a SignalSource the test drives: the
 // same interface the OS adapters implement; real OS signals are in signals_test.ts.
 import {
@@ -11,7 +11,7 @@ import {
 import { GracefulShutdown, type ShutdownTrigger, sleep } from "../mod.ts";
 import { manualSignals } from "../src/testing.ts";
 
-Deno.test("seed: shutdown signal display", async () => {
+Deno.test("allframe: shutdown signal display", async () => {
   const seen: string[] = [];
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     const hand = manualSignals();
@@ -28,7 +28,7 @@ Deno.test("seed: shutdown signal display", async () => {
   assertEquals(seen, ["SIGINT", "SIGTERM", "manual"]);
 });
 
-Deno.test("seed: shutdown token", async () => {
+Deno.test("allframe: shutdown token", async () => {
   const shutdown = new GracefulShutdown({ signals: false });
   const token = shutdown.token;
   assertFalse(token.isCancelled);
@@ -37,7 +37,7 @@ Deno.test("seed: shutdown token", async () => {
   await done;
 });
 
-Deno.test("seed: manual shutdown reaches subscribers", async () => {
+Deno.test("allframe: manual shutdown reaches subscribers", async () => {
   const shutdown = new GracefulShutdown({ signals: false });
   const received: ShutdownTrigger[] = [];
   shutdown.subscribe((signal) => received.push(signal));
@@ -45,7 +45,7 @@ Deno.test("seed: manual shutdown reaches subscribers", async () => {
   assertEquals(received, ["manual"]);
 });
 
-Deno.test("seed: shutdown callback", async () => {
+Deno.test("allframe: shutdown callback", async () => {
   let called = false;
   const shutdown = new GracefulShutdown({
     signals: false,
@@ -55,13 +55,13 @@ Deno.test("seed: shutdown callback", async () => {
   assert(called);
 });
 
-Deno.test("seed: run until shutdown, work first", async () => {
+Deno.test("allframe: run until shutdown, work first", async () => {
   const shutdown = new GracefulShutdown({ signals: false });
   assertEquals(await shutdown.runUntilShutdown(Promise.resolve(42)), 42);
   assertEquals(await shutdown.runUntilShutdown(() => Promise.resolve(43)), 43);
 });
 
-Deno.test("seed: run until shutdown, shutdown first", async () => {
+Deno.test("allframe: run until shutdown, shutdown first", async () => {
   const shutdown = new GracefulShutdown({ signals: false });
   const token = shutdown.token;
   const pending = shutdown.runUntilShutdown(new Promise(() => {}));
@@ -71,7 +71,7 @@ Deno.test("seed: run until shutdown, shutdown first", async () => {
   await done;
 });
 
-Deno.test("seed: spawn task completes", async () => {
+Deno.test("allframe: spawn task completes", async () => {
   const shutdown = new GracefulShutdown({ signals: false });
   let counter = 0;
   const handle = shutdown.spawn("test_task", () => {
@@ -83,7 +83,7 @@ Deno.test("seed: spawn task completes", async () => {
   assertEquals(counter, 1);
 });
 
-Deno.test("seed: perform shutdown: cleanup runs after the drain", async () => {
+Deno.test("allframe: perform shutdown: cleanup runs after the drain", async () => {
   const shutdown = new GracefulShutdown({ signals: false });
   const order: string[] = [];
   shutdown.spawn("worker", async (signal) => {
@@ -96,7 +96,7 @@ Deno.test("seed: perform shutdown: cleanup runs after the drain", async () => {
   assert(report.ok);
 });
 
-Deno.test("seed: perform shutdown: a failing cleanup is reported, and in the report", async () => {
+Deno.test("allframe: perform shutdown: a failing cleanup is reported, and in the report", async () => {
   const reported: unknown[] = [];
   const shutdown = new GracefulShutdown({
     signals: false,

@@ -1,4 +1,4 @@
-// Issue 2 with real OS signals: a GracefulShutdown on its DEFAULT source (hostSignals) in a
+// Real OS signals: a GracefulShutdown on its DEFAULT source (hostSignals) in a
 // real Deno, Bun and Node (22, type stripping) process. The first signal drains and runs the
 // cleanup; the listeners are then gone, which Bun and Node show with process.listenerCount and
 // every runtime shows by dying of the second signal with the default code (130/143). If a

@@ -1,11 +1,11 @@
-// The seed's ShutdownAwareTaskSpawner behaviour, on GracefulShutdown.spawn: named tasks
+// allframe's ShutdownAwareTaskSpawner behaviour (Rust), on GracefulShutdown.spawn: named tasks
 // that complete, return results, and are cancelled (never reaching their end) on shutdown.
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { GracefulShutdown, sleep } from "../mod.ts";
 
 const quiet = { signals: false, onProgress: false } as const;
 
-Deno.test("seed: a spawned task completes", async () => {
+Deno.test("a spawned task completes", async () => {
   const shutdown = new GracefulShutdown(quiet);
   let counter = 0;
   const handle = shutdown.spawn("test_task", () => {
@@ -17,7 +17,7 @@ Deno.test("seed: a spawned task completes", async () => {
   assertEquals(handle.status, "completed");
 });
 
-Deno.test("seed: a task cancelled by shutdown never reaches its end, and its handle resolves undefined", async () => {
+Deno.test("a task cancelled by shutdown never reaches its end, and its handle resolves undefined", async () => {
   const shutdown = new GracefulShutdown(quiet);
   let counter = 0;
   const handle = shutdown.spawn("long_task", async (signal) => {
@@ -30,7 +30,7 @@ Deno.test("seed: a task cancelled by shutdown never reaches its end, and its han
   assertEquals(counter, 0);
 });
 
-Deno.test("seed: a spawned task returns its result", async () => {
+Deno.test("a spawned task returns its result", async () => {
   const shutdown = new GracefulShutdown(quiet);
   assertEquals(
     await shutdown.spawn("compute_task", () => Promise.resolve(42)),
@@ -38,7 +38,7 @@ Deno.test("seed: a spawned task returns its result", async () => {
   );
 });
 
-Deno.test("seed: tasks spawned from different parts of a program share one cancellation and one drain", async () => {
+Deno.test("tasks spawned from different parts of a program share one cancellation and one drain", async () => {
   const shutdown = new GracefulShutdown(quiet);
   const fromServer = shutdown.spawn("a", (signal) => sleep(60_000, { signal }));
   const fromJobs = shutdown.spawn("b", (signal) => sleep(60_000, { signal }));
