@@ -9,7 +9,8 @@ import {
   assertStringIncludes,
 } from "@std/assert";
 import { Pty } from "./_pty.ts";
-import { findRuntime, ROOT } from "./_runtime.ts";
+import { Child } from "./_child.ts";
+import { findRuntime, requireRuntime, ROOT } from "./_runtime.ts";
 
 Deno.test("demo: `deno task demo`, one Ctrl+C in a terminal, drains everything, exits 130", async () => {
   const deno = findRuntime("deno")!;
@@ -55,4 +56,34 @@ Deno.test("demo: `deno task demo`, one Ctrl+C in a terminal, drains everything, 
     "drained after SIGINT (clean); exiting with 130",
   );
   assertStringIncludes(exit.output, "draining, 1 still running (job-loop");
+});
+
+Deno.test({
+  name:
+    "demo: `bun examples/demo.ts`, one SIGTERM, drains everything, exits 143",
+  ignore: requireRuntime("bun") === undefined,
+  async fn() {
+    const bun = requireRuntime("bun")!;
+    await using child = Child.start([
+      bun,
+      `${ROOT}examples/demo.ts`,
+      "--port",
+      "0",
+    ]);
+    await child.waitFor("press Ctrl+C to stop");
+    await child.waitFor(/job 1: started/);
+    child.kill("SIGTERM");
+    const exit = await child.exit();
+    assertEquals(exit.code, 143, exit.stderr);
+    const output = exit.stdout + exit.stderr;
+    assertStringIncludes(output, "worker stopped: graceful");
+    assertStringIncludes(output, "http server closed");
+    assertStringIncludes(
+      output,
+      "drained after SIGTERM (clean); exiting with 143",
+    );
+    const started = output.match(/job \d+: started/g)?.length ?? 0;
+    const done = output.match(/job \d+: done/g)?.length ?? 0;
+    assertEquals(started, done, "every job in hand finished");
+  },
 });
