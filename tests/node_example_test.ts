@@ -1,0 +1,120 @@
+// examples/node_server.ts exactly as the README runs it (`node examples/node_server.ts`, Node
+// 22 or later), with real signals to the real process: a request in flight at SIGTERM is
+// answered, new connections are refused, the exit is 143; a second SIGTERM 500 ms later
+// forces the exit without waiting for the slow request.
+import {
+  assert,
+  assertEquals,
+  assertGreaterOrEqual,
+  assertLess,
+  assertRejects,
+  assertStringIncludes,
+} from "@std/assert";
+import { Child } from "./_child.ts";
+import { requireRuntime, ROOT } from "./_runtime.ts";
+
+const SERVER = `${ROOT}examples/node_server.ts`;
+// At top level: in CI a missing Node (or one older than 22) fails the suite.
+const NODE = requireRuntime("node");
+
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+async function start(): Promise<{ child: Child; base: string }> {
+  const port = freePort();
+  const child = Child.start([NODE!, SERVER], { env: { PORT: String(port) } });
+  await child.waitFor(`listening on http://127.0.0.1:${port}/`);
+  return { child, base: `http://127.0.0.1:${port}` };
+}
+
+Deno.test({
+  name:
+    "node examples/node_server.ts: a request in flight at SIGTERM completes, new connections are refused, exit 143",
+  ignore: NODE === undefined,
+  fn: async () => {
+    const { child, base } = await start();
+    await using _ = child;
+    const root = await fetch(`${base}/`);
+    assertEquals([root.status, await root.text()], [200, "ok\n"]);
+    const health = await fetch(`${base}/healthz`);
+    assertEquals([health.status, await health.text()], [200, "ok\n"]);
+
+    const slow = fetch(`${base}/slow?ms=1000`);
+    await child.waitFor("GET /slow?ms=1000");
+    assert(!child.ignores("SIGTERM"), "SIGTERM is ignored by the child");
+    child.kill("SIGTERM");
+    await child.waitFor("closing the server; 1 request(s) in flight");
+    // The listener is closed: a new connection is refused while the old request drains.
+    await assertRejects(() => fetch(`${base}/`), TypeError);
+    const answered = await slow;
+    assertEquals(answered.headers.get("connection"), "close");
+    assertEquals([answered.status, await answered.text()], [
+      200,
+      "slept 1000 ms\n",
+    ]);
+
+    const exit = await child.exit(15_000);
+    assertEquals(exit.code, 143, exit.stderr);
+    assertEquals(exit.signal, null); // main() exited with the code, not killed by the signal
+    assertEquals(exit.lines.slice(-2), [
+      "closing the server; 1 request(s) in flight",
+      "http server closed",
+    ]);
+    assertStringIncludes(
+      exit.stderr,
+      "quiesce: SIGTERM received, shutting down",
+    );
+    assertStringIncludes(exit.stderr, "quiesce: exiting with code 143");
+    // It waited for the request (1 s from its start), but not for the 10 s deadline.
+    assertGreaterOrEqual(exit.ms, 500);
+    assertLess(exit.ms, 5_000);
+  },
+});
+
+Deno.test({
+  name:
+    "node examples/node_server.ts: a second SIGTERM 500 ms later forces the exit (143) without waiting for the request",
+  ignore: NODE === undefined,
+  fn: async () => {
+    const { child, base } = await start();
+    await using _ = child;
+    const slow = fetch(`${base}/slow?ms=20000`).then(
+      (response) => response.text(),
+      (error: unknown) => error,
+    );
+    await child.waitFor("GET /slow?ms=20000");
+    child.kill("SIGTERM");
+    await child.waitFor("closing the server; 1 request(s) in flight");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    child.kill("SIGTERM");
+    const exit = await child.exit(15_000);
+    assertEquals(exit.code, 143, exit.stderr);
+    assertStringIncludes(
+      exit.stderr,
+      "quiesce: SIGTERM received again, forcing the exit",
+    );
+    assert(!exit.stdout.includes("http server closed"), exit.stdout);
+    assertLess(exit.ms, 5_000); // the request would have taken 20 s, the deadline 10 s
+    // The request in flight was cut off with the process.
+    assert((await slow) instanceof TypeError, String(await slow));
+  },
+});
+
+Deno.test({
+  name:
+    "node examples/node_server.ts: SIGINT (Ctrl+C) drains the same way and exits 130",
+  ignore: NODE === undefined,
+  fn: async () => {
+    const { child } = await start();
+    await using _ = child;
+    assert(!child.ignores("SIGINT"), "SIGINT is ignored by the child");
+    child.kill("SIGINT");
+    const exit = await child.exit(15_000);
+    assertEquals(exit.code, 130, exit.stderr);
+    assertEquals(exit.lines.at(-1), "http server closed");
+  },
+});
