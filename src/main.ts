@@ -250,7 +250,7 @@ export interface MainOptions {
   gracePeriod?: number;
   /**
    * Whether this runs on Deno Deploy (SIGINT, then SIGKILL 5 s later), which sets the
-   * default `timeout` to 4 000. Default: detected on Deno from `DENO_DEPLOY=true` (Deno
+   * default `timeout` to 4 000 and the default `gracePeriod` to 5 000. Default: detected on Deno from `DENO_DEPLOY=true` (Deno
    * Deploy) or `DENO_REGION` with `DENO_DEPLOYMENT_ID` (Deploy Classic), variables the
    * platform sets and users cannot; `DENO_DEPLOYMENT_ID` alone is not enough (apps set it
    * in containers). Always `false` on Bun and Node unless set here.
@@ -325,19 +325,20 @@ const MAIN_OPTIONS = [
  * @example Exit 0 after a clean SIGTERM (Kubernetes), with a stand-in signal source
  * ```ts
  * import { main, type MainOutcome } from "@quiesce/quiesce/main";
+ * import { manualSignals } from "@quiesce/quiesce/testing";
  * import { assertEquals } from "@std/assert";
  *
  * const exited = Promise.withResolvers<number>();
- * const ownSignals = Promise.withResolvers<(signal: "SIGTERM") => void>();
+ * const signals = manualSignals(); // stands in for the OS: no signal reaches the process
  * main(async ({ shutdown, defer }) => {
  *   defer(() => console.log("flushed"));
  *   console.log("stopped by", await shutdown.wait());
  * }, {
- *   signals: (onSignal) => (ownSignals.resolve(onSignal), () => {}), // stands in for kill -TERM
+ *   signals: signals.source, // leave out to listen to SIGINT and SIGTERM
  *   exitCode: (outcome: MainOutcome) => outcome.trigger === "SIGTERM" ? 0 : outcome.code,
  *   exit: exited.resolve,
  * });
- * (await ownSignals.promise)("SIGTERM");
+ * signals.send("SIGTERM"); // stands in for kill -TERM
  * assertEquals(await exited.promise, 0);
  * ```
  *

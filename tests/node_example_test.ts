@@ -24,9 +24,13 @@ function freePort(): number {
   return port;
 }
 
-async function start(): Promise<{ child: Child; base: string }> {
+async function start(
+  env: Record<string, string> = {},
+): Promise<{ child: Child; base: string }> {
   const port = freePort();
-  const child = Child.start([NODE!, SERVER], { env: { PORT: String(port) } });
+  const child = Child.start([NODE!, SERVER], {
+    env: { PORT: String(port), ...env },
+  });
   await child.waitFor(`listening on http://127.0.0.1:${port}/`);
   return { child, base: `http://127.0.0.1:${port}` };
 }
@@ -116,5 +120,25 @@ Deno.test({
     const exit = await child.exit(15_000);
     assertEquals(exit.code, 130, exit.stderr);
     assertEquals(exit.lines.at(-1), "http server closed");
+  },
+});
+
+Deno.test({
+  name:
+    "node examples/node_server.ts: with DRAIN_DELAY_MS, /healthz answers 503 after SIGTERM while the server still accepts",
+  ignore: NODE === undefined,
+  fn: async () => {
+    const { child, base } = await start({ DRAIN_DELAY_MS: "1000" });
+    await using _ = child;
+    child.kill("SIGTERM");
+    await child.waitFor("SIGTERM received", { stream: "stderr" });
+    const health = await fetch(`${base}/healthz`);
+    assertEquals([health.status, await health.text()], [503, "draining\n"]);
+    assertEquals(health.headers.get("connection"), "close");
+    const root = await fetch(`${base}/`);
+    assertEquals([root.status, await root.text()], [200, "ok\n"]);
+    const exit = await child.exit(15_000);
+    assertEquals(exit.code, 143, exit.stderr);
+    assertGreaterOrEqual(exit.ms, 900); // the server closed only after the delay
   },
 });
