@@ -10,7 +10,9 @@
  * main()'s repeat window run on `setTimeout`/`setInterval`, which FakeTime replaces, so
  * `await time.tickAsync(ms)` moves a run on; `await time.runMicrotasks()` lets promise
  * steps (a task ending, a cleanup step) run without moving the clock. Measured durations
- * (`durationMs`, `atMs`) use `performance.now()`, which FakeTime does not fake.
+ * (`durationMs`, `atMs`) use `performance.now()`, which FakeTime does not fake, and so does
+ * what is left of the deadline when each phase of the drain starts: under FakeTime the
+ * tasks and then the cleanup steps may each get up to a whole `timeout` of fake time.
  *
  * @example A program's shutdown path, tested in-process
  * ```ts

@@ -72,7 +72,9 @@ export interface MainRun {
  * progress, the 100 ms window in which a repeated signal is the same signal) is a fake one:
  * `await time.tickAsync(ms)` moves the run on. Durations in the outcome (`atMs`,
  * `durationMs`) and the early-return note are measured with `performance.now()`, which
- * FakeTime does not fake.
+ * FakeTime does not fake, and so is what is left of the deadline when each phase of the
+ * drain starts: under FakeTime the tasks and then the cleanup steps may each get up to a
+ * whole `timeout` of fake time, so tick past twice the `timeout` to pass the deadline.
  *
  * @example Test that SIGTERM runs the cleanup and exits 143
  * ```ts
