@@ -1,7 +1,7 @@
 import { drain, type DrainProgress, type Failure } from "./_drain.ts";
 import { CleanupSteps } from "./_cleanup_steps.ts";
 import { WaitTimeoutError } from "./errors.ts";
-import type { OsSignal, ShutdownTrigger, SignalSource } from "./signals.ts";
+import type { ShutdownTrigger } from "./signals.ts";
 import {
   type GracefulShutdownOptions,
   type ShutdownReport,
@@ -12,14 +12,8 @@ import { TaskTracker } from "./task_tracker.ts";
 import { type CancellationToken, TokenSource } from "./token.ts";
 import { sleep } from "./wait.ts";
 import { reportUncaught } from "./_report.ts";
-import { REPEAT_WINDOW_MS, RepeatFilter } from "./_repeat.ts";
-import { isOsSource, raiseSignal } from "./_signal_hosts.ts";
-import {
-  describe,
-  validateFunction,
-  validateMs,
-  validateOptions,
-} from "./_validate.ts";
+import { SignalIntake } from "./_signal_intake.ts";
+import { validateFunction, validateMs, validateOptions } from "./_validate.ts";
 
 export type {
   GracefulShutdownOptions,
@@ -67,12 +61,7 @@ export class GracefulShutdown implements AsyncDisposable {
   #triggered: PromiseWithResolvers<ShutdownTrigger> | undefined;
   #done: PromiseWithResolvers<ShutdownReport> | undefined;
   #report: Promise<ShutdownReport> | undefined;
-  #removeListeners: (() => void) | undefined;
-  #listening = false;
-  /** The default source, installed once someone waits (see `options.signals`). */
-  #lazySource: SignalSource | undefined;
-  #repeats: RepeatFilter | undefined;
-  #holds: Set<ReturnType<typeof setInterval>> | undefined;
+  #intake: SignalIntake | undefined;
 
   /**
    * Creates the coordinator. An explicit `options.signals` source listens from now on; the
@@ -98,74 +87,20 @@ export class GracefulShutdown implements AsyncDisposable {
       return;
     }
     // The source first: if it throws, nothing else is registered yet.
-    if (settings.signals !== false) {
-      if (settings.lazySignals) this.#lazySource = settings.signals;
-      else this.#listen(settings.signals);
-    }
+    this.#intake = new SignalIntake(
+      {
+        hasBegun: () => this.#trigger !== undefined,
+        begin: (trigger) => void this.#begin(trigger),
+        removeFailed: (error) =>
+          this.#fail({ source: "callback", name: "signals remover", error }),
+      },
+      settings.signals,
+      settings.lazySignals,
+    );
     if (outside && this.#trigger === undefined) {
       const onAbort = () => this.#begin("manual", outside.reason);
       outside.addEventListener("abort", onAbort, { once: true });
       this.#root.onCancel(() => outside.removeEventListener("abort", onAbort));
-    }
-  }
-
-  #listen(source: SignalSource): void {
-    const fromOs = isOsSource(source);
-    const remove = source((signal) => this.#onSourceSignal(signal, fromOs));
-    if (typeof remove !== "function") {
-      throw new TypeError(
-        `Cannot use options.signals: the source returned ${
-          describe(remove)
-        }, not a function that removes its listeners`,
-      );
-    }
-    if (this.#trigger !== undefined) {
-      // The source fired while it was being installed: the shutdown began before the
-      // remover existed, so remove its listeners now.
-      this.#removeSignalListeners(remove);
-      return;
-    }
-    this.#removeListeners = remove;
-    this.#listening = true;
-  }
-
-  /**
-   * A signal from the source. After the first one from the OS, the listeners stay for a
-   * short window (see _repeat.ts): `deno task`, `bun run` and process-group supervisors
-   * deliver one Ctrl+C or stop twice, and the copy must not get the runtime's default
-   * action (ending the process mid-drain). A different signal in the window, or any signal
-   * after it (the listeners are gone by then), gets that default action.
-   */
-  #onSourceSignal(signal: ShutdownTrigger, fromOs: boolean): void {
-    if (this.#trigger === undefined) {
-      if (fromOs) {
-        this.#repeats = new RepeatFilter(
-          REPEAT_WINDOW_MS,
-          () => this.#stopListening(),
-        );
-        this.#repeats.isRepeat(signal);
-      }
-      this.#begin(signal);
-      return;
-    }
-    if (this.#repeats === undefined || this.#repeats.isRepeat(signal)) return;
-    this.#stopListening();
-    raiseSignal(signal as OsSignal);
-  }
-
-  /** Removes the source's listeners, now, once. */
-  #stopListening(): void {
-    this.#repeats?.stop();
-    const remove = this.#removeListeners;
-    this.#removeListeners = undefined;
-    this.#removeSignalListeners(remove);
-  }
-
-  #removeSignalListeners(remove: (() => void) | undefined): void {
-    try {
-      remove?.();
-    } catch (error) {
-      this.#fail({ source: "callback", name: "signals remover", error });
     }
   }
 
@@ -238,33 +173,15 @@ export class GracefulShutdown implements AsyncDisposable {
   wait(options?: { timeout?: number }): Promise<ShutdownTrigger | undefined> {
     validateOptions(options, "options", ["timeout"]);
     const timeout = validateMs(options?.timeout ?? Infinity, "options.timeout");
+    // The default source listens from here on; it may begin the shutdown as it installs.
+    this.#intake?.waiting();
     if (this.#trigger !== undefined) return Promise.resolve(this.#trigger);
-    this.#listenOnceWaited();
     if (this.#triggered === undefined) {
       this.#triggered = Promise.withResolvers();
-      this.#holdUntil(this.#triggered.promise);
+      this.#intake?.holdUntil(this.#triggered.promise);
     }
     if (timeout === Infinity) return this.#triggered.promise;
     return this.#waitAtMost(this.#triggered.promise, timeout);
-  }
-
-  /** Installs the default source, now that the program waits for its shutdown. */
-  #listenOnceWaited(): void {
-    const source = this.#lazySource;
-    if (source === undefined) return;
-    this.#lazySource = undefined;
-    this.#listen(source);
-  }
-
-  /** Keeps the event loop alive until `promise` settles, while a signal may still come. */
-  #holdUntil(promise: Promise<unknown>): void {
-    if (!this.#listening) return;
-    const timer = setInterval(() => {}, 2 ** 30);
-    (this.#holds ??= new Set()).add(timer);
-    promise.then(() => {
-      clearInterval(timer);
-      this.#holds?.delete(timer);
-    });
   }
 
   async #waitAtMost(
@@ -288,11 +205,11 @@ export class GracefulShutdown implements AsyncDisposable {
    * Like {@linkcode GracefulShutdown.wait}, keeps the process alive while it is pending.
    */
   done(): Promise<ShutdownReport> {
+    this.#intake?.waiting();
     if (this.#report !== undefined) return this.#report;
-    this.#listenOnceWaited();
     if (this.#done === undefined) {
       this.#done = Promise.withResolvers();
-      this.#holdUntil(this.#done.promise);
+      this.#intake?.holdUntil(this.#done.promise);
     }
     return this.#done.promise;
   }
@@ -376,10 +293,8 @@ export class GracefulShutdown implements AsyncDisposable {
     this.#report = report.promise;
     this.#trigger = trigger;
     const started = performance.now();
-    this.#listening = false;
-    this.#lazySource = undefined;
     // An OS source keeps listening through the repeat window; others stop now.
-    if (this.#repeats === undefined) this.#stopListening();
+    this.#intake?.began();
     if (this.#onSignal) this.#call("onSignal", this.#onSignal, trigger);
     const subscribers = Array.from(this.#subscribers);
     this.#subscribers.clear();
