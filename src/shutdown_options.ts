@@ -55,7 +55,9 @@ export interface GracefulShutdownOptions {
    * elsewhere), listening only from the first `wait()` or `done()` call on, that is once
    * the program waits for its shutdown. So a coordinator made in a test (`deno test`,
    * `bun test`) that nobody waits on installs nothing, and Ctrl+C still stops the test run.
-   * A source passed here explicitly listens from construction.
+   * A signal that arrives before the program waits gets the runtime's default action: call
+   * `wait()` before announcing readiness. A source passed here explicitly (such as
+   * `hostSignals()`) listens from construction.
    *
    * Listeners are removed once shutdown has begun, so a second signal gets the runtime's
    * default behaviour (exit 130/143). After an OS signal they stay 100 ms longer, swallowing
