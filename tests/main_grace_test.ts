@@ -2,7 +2,7 @@
 // Deploy's 5 s), a `timeout` that with 500 ms for the exit does not fit gets one warning line
 // at start-up. In-process through ./testing's runMain, and in real Deno, Bun and Node processes.
 import { assertEquals, assertStringIncludes, assertThrows } from "@std/assert";
-import type { MainOptions } from "../src/main.ts";
+import { main, type MainOptions } from "../src/main.ts";
 import { runMain, type RunMainOptions } from "../src/testing.ts";
 import { Child } from "./_child.ts";
 import { commandFor, requireRuntime, type RuntimeName } from "./_runtime.ts";
@@ -91,6 +91,31 @@ Deno.test("grace: the warning is the first line, before the program's own shutdo
     run.log.filter((line) => line.includes("does not fit")).length,
     1,
   );
+});
+
+Deno.test("grace: main() itself prints the warning on stderr synchronously, before fn runs", async () => {
+  const original = console.error;
+  const printed: string[] = [];
+  console.error = (...args: unknown[]) => void printed.push(args.join(" "));
+  const exited = Promise.withResolvers<number>();
+  let seenAtStart: string[] | undefined;
+  try {
+    main(() => {
+      seenAtStart = [...printed];
+    }, {
+      timeout: 2_000,
+      gracePeriod: 1_000,
+      signals: false,
+      exit: exited.resolve,
+    });
+    assertEquals(printed, [
+      "quiesce: timeout 2.0 s plus 500 ms to exit does not fit the 1.0 s grace period (options.gracePeriod): the platform would kill the process mid-drain; set timeout to at most 0.5 s",
+    ]);
+    assertEquals(await exited.promise, 0);
+  } finally {
+    console.error = original;
+  }
+  assertEquals(seenAtStart, printed.slice(0, 1));
 });
 
 Deno.test("grace: a bad or misspelled gracePeriod is rejected, naming it", () => {
