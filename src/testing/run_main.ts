@@ -1,6 +1,10 @@
 // main() in a test: the exit is captured instead of ending the process, and so is its log.
-import { main, type MainContext, type MainOutcome } from "../main.ts";
-import type { MainOptions } from "../main.ts";
+import {
+  main,
+  type MainContext,
+  type MainOptions,
+  type MainOutcome,
+} from "../main.ts";
 import type { DrainProgress, Failure } from "../_drain.ts";
 import type { GracefulShutdown } from "../shutdown.ts";
 import { RUN_HOOKS, type RunHooks, type RunOptions } from "../main/_run.ts";
