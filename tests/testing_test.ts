@@ -1,6 +1,7 @@
 // ./testing: manualSignals (a signal source driven by the test) and runMain (main() without
 // ending the process, with its exit code, outcome and log), and that neither touches the
-// process: no OS signal listener, nothing on stderr, nothing left running after the result.
+// process: no OS signal listener, nothing on stderr, nothing left running after the result;
+// in this process, and in real Deno, Bun and Node processes (as in a bun or node:test file).
 import {
   assert,
   assertEquals,
@@ -11,6 +12,18 @@ import {
 import { GracefulShutdown, type ShutdownTrigger } from "../mod.ts";
 import { main } from "../src/main.ts";
 import { manualSignals, runMain } from "../src/testing.ts";
+import { Child } from "./_child.ts";
+import { commandFor, requireRuntime, type RuntimeName } from "./_runtime.ts";
+
+const TESTING_APP =
+  new URL("./fixtures/signals/testing_app.ts", import.meta.url).pathname;
+const RUNTIMES: RuntimeName[] = ["deno", "bun", "node"];
+// At top level: in CI a missing runtime throws here and fails the suite.
+const BINARIES: Record<RuntimeName, string | undefined> = {
+  deno: requireRuntime("deno"),
+  bun: requireRuntime("bun"),
+  node: requireRuntime("node"),
+};
 
 /** Runs `fn` with `console.error` recording instead of printing; returns what it got. */
 async function stderrDuring(fn: () => Promise<unknown>): Promise<unknown[][]> {
@@ -361,3 +374,33 @@ Deno.test("runMain: bad input is rejected synchronously, naming the argument", (
     "options.timeout",
   );
 });
+
+for (const runtime of RUNTIMES) {
+  Deno.test({
+    name:
+      `./testing on ${runtime}: runMain and a manual SIGTERM give 143 and the log, with no OS listener installed, and the process ends by itself`,
+    ignore: BINARIES[runtime] === undefined,
+    fn: async () => {
+      await using child = Child.start(
+        commandFor(runtime, BINARIES[runtime]!, TESTING_APP),
+      );
+      const exit = await child.exit(20_000);
+      assertEquals(exit.code, 0, exit.stderr);
+      assertEquals(exit.stderr.includes("quiesce:"), false, exit.stderr);
+      const none = runtime === "deno" ? null : "SIGINT=0 SIGTERM=0 SIGHUP=0";
+      assertEquals(JSON.parse(exit.lines.at(-1)!), {
+        runtime,
+        heard: 1,
+        code: 143,
+        steps: ["stopped by SIGTERM", "worker stopped", "cleanup"],
+        log: [
+          "quiesce: SIGTERM received, shutting down (30.0 s; SIGTERM again forces the exit)",
+          "quiesce: exiting with code 143",
+        ],
+        listening: 0,
+        during: none,
+        after: none,
+      });
+    },
+  });
+}
