@@ -221,6 +221,7 @@ export interface MainFailure {
  * const exited = Promise.withResolvers<number>();
  * const options: MainOptions = {
  *   timeout: 2_000,
+ *   gracePeriod: 30_000, // Kubernetes' default terminationGracePeriodSeconds: 2.5 s fits
  *   onSignal: (signal) => signals.push(signal),
  *   onProgress: false,
  *   signals: false, // leave out to listen to SIGINT and SIGTERM
