@@ -242,7 +242,7 @@ Deno.test("runMain: a failed task and a progress report go to the log, not stder
         await new Promise((resolve) =>
           signal.addEventListener("abort", resolve)
         );
-        await new Promise((resolve) => setTimeout(resolve, 1_100));
+        await new Promise((resolve) => setTimeout(resolve, 1_300));
       });
       await shutdown.wait();
     }, { signals: signals.source, timeout: 5_000 });
