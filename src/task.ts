@@ -113,6 +113,12 @@ function isCancellationEcho(error: unknown, reason: unknown): boolean {
   return name === "AbortError";
 }
 
+// Task.#flags bits.
+const AWAITED = 1; // someone called then(): a failure went to them
+const WORK_DONE = 2; // the work itself settled
+const BORN_CANCELLED = 4; // spawned into a cancelled scope: the signal aborted from the start
+const JOINED = 8; // a group's join took the task
+
 let cancelledReason: DOMException | undefined;
 
 /** The reason of `task.cancel()` without one: shared, as a DOMException costs microseconds. */
@@ -123,7 +129,7 @@ function defaultCancelReason(): DOMException {
   );
 }
 
-let create: <T>(name: string, owner: TaskOwner) => Task<T>;
+let create: <T>(name: string, owner: TaskOwner, seq: number) => Task<T>;
 let run: <T>(task: Task<T>, fn: TaskFunction<T>, born: TokenSource) => void;
 let cancelRunning: (list: RunningTasks, reason: unknown) => void;
 let link: (list: RunningTasks, task: Task<unknown>) => void;
@@ -171,6 +177,8 @@ export class RunningTasks implements Iterable<Task<unknown>> {
 
 let nextOf: (task: Task<unknown>) => Task<unknown> | undefined;
 let wasAwaited: (task: Task<unknown>) => boolean;
+let seqOf: (task: Task<unknown>) => number;
+let joinedFlag: (task: Task<unknown>, mark: boolean) => boolean;
 
 /**
  * Whether someone awaited `task` (a failure then went to them, so a tracker or group need
@@ -180,18 +188,38 @@ export function isAwaited(task: Task<unknown>): boolean {
   return wasAwaited(task);
 }
 
+/** The task's number in its owner's spawn order (`joinAll` sorts by it). Internal. */
+export function spawnSeq(task: Task<unknown>): number {
+  return seqOf(task);
+}
+
+/**
+ * Marks `task` as joined (taken by a group's join); returns whether it already was. A bit on
+ * the task instead of a map entry per task in the group. Internal.
+ */
+export function markJoined(task: Task<unknown>): boolean {
+  return joinedFlag(task, true);
+}
+
+/** Whether a group's join has taken `task`. Internal. */
+export function isJoined(task: Task<unknown>): boolean {
+  return joinedFlag(task, false);
+}
+
 /**
  * Makes a task, lets the owner register it (`onSpawned`), then runs `fn` (synchronously, so
  * a task may settle before this returns). When `scope` is already cancelled, the work still
- * runs, with a signal aborted with `scope`'s reason. The only way tasks are made. Internal.
+ * runs, with a signal aborted with `scope`'s reason. `seq` numbers the task in its owner's
+ * spawn order. The only way tasks are made. Internal.
  */
 export function startTask<T>(
   name: string,
   scope: TokenSource,
   owner: TaskOwner,
   fn: TaskFunction<T>,
+  seq: number,
 ): Task<T> {
-  const task = create<T>(name, owner);
+  const task = create<T>(name, owner, seq);
   owner.onSpawned(task as Task<unknown>);
   run(task, fn, scope);
   return task;
@@ -220,35 +248,45 @@ export class Task<T> implements PromiseLike<T | undefined>, AsyncDisposable {
   readonly name: string;
   /** When the task started, as `performance.now()`. */
   readonly startedAt: number;
+  // Every task lives until its work settles, so its size is paid by the garbage collector
+  // (which dominates the spawn path) once per task: one outcome slot and one bit field
+  // instead of a slot per outcome kind and per flag.
   #status: TaskStatus = "running";
-  #value: T | undefined = undefined;
-  #error: unknown = undefined;
-  #reason: unknown = undefined;
-  #awaited = false;
-  #workDone = false;
-  #bornCancelled = false;
+  /**
+   * The value (completed), error (failed) or reason (cancelled). While running, the abort
+   * reason of a task born cancelled, kept here: reading the signal's would count as looking.
+   */
+  #outcome: unknown = undefined;
+  #flags = 0;
   #waiters: PromiseWithResolvers<T | undefined> | undefined;
   #workWaiters: PromiseWithResolvers<void> | undefined;
   #controller = new AbortController();
-  /** The signal's abort reason, kept here: reading it back would count as the work looking. */
-  #abortReason: unknown = undefined;
   #owner: TaskOwner;
+  #seq: number;
   // The owner's list of running work.
   #prev: Task<unknown> | undefined;
   #next: Task<unknown> | undefined;
 
-  private constructor(name: string, owner: TaskOwner) {
+  private constructor(name: string, owner: TaskOwner, seq: number) {
     this.name = name;
     this.startedAt = performance.now();
     this.#owner = owner;
+    this.#seq = seq;
   }
 
   static {
-    create = <T>(name: string, owner: TaskOwner) => new Task<T>(name, owner);
+    create = <T>(name: string, owner: TaskOwner, seq: number) =>
+      new Task<T>(name, owner, seq);
     run = <T>(task: Task<T>, fn: TaskFunction<T>, scope: TokenSource) =>
       task.#run(fn, scope);
     nextOf = (task) => task.#next;
-    wasAwaited = (task) => task.#awaited;
+    wasAwaited = (task) => (task.#flags & AWAITED) !== 0;
+    seqOf = (task) => task.#seq;
+    joinedFlag = (task, mark) => {
+      const was = (task.#flags & JOINED) !== 0;
+      if (mark) task.#flags |= JOINED;
+      return was;
+    };
     link = (list, task) => {
       const tail = list.tail;
       if (tail === undefined) list.head = task;
@@ -272,7 +310,7 @@ export class Task<T> implements PromiseLike<T | undefined>, AsyncDisposable {
       for (let task = list.head; task !== undefined;) {
         // Read the link first: cancelling runs user code that may finish this task.
         const next = task.#next;
-        if (!task.#bornCancelled) task.#cancel(reason);
+        if ((task.#flags & BORN_CANCELLED) === 0) task.#cancel(reason);
         task = next;
       }
     };
@@ -285,12 +323,12 @@ export class Task<T> implements PromiseLike<T | undefined>, AsyncDisposable {
 
   /** Whether the work itself is still running (it may outlive a cancelled handle). */
   get isRunning(): boolean {
-    return !this.#workDone;
+    return (this.#flags & WORK_DONE) === 0;
   }
 
   /** The error the work failed with, if `status` is `failed`. */
   get error(): unknown {
-    return this.#error;
+    return this.#status === "failed" ? this.#outcome : undefined;
   }
 
   /** Whether the work ever looked at its signal (see `Straggler.observedSignal`). */
@@ -305,12 +343,12 @@ export class Task<T> implements PromiseLike<T | undefined>, AsyncDisposable {
         return {
           name: this.name,
           status: "completed",
-          value: this.#value as T,
+          value: this.#outcome as T,
         };
       case "failed":
-        return { name: this.name, status: "failed", error: this.#error };
+        return { name: this.name, status: "failed", error: this.#outcome };
       case "cancelled":
-        return { name: this.name, status: "cancelled", reason: this.#reason };
+        return { name: this.name, status: "cancelled", reason: this.#outcome };
       default:
         return undefined;
     }
@@ -323,8 +361,8 @@ export class Task<T> implements PromiseLike<T | undefined>, AsyncDisposable {
    */
   cancel(reason?: unknown): void {
     if (this.#status !== "running") return;
-    if (this.#bornCancelled) {
-      this.#settle("cancelled", this.#abortReason);
+    if ((this.#flags & BORN_CANCELLED) !== 0) {
+      this.#settle("cancelled", this.#outcome);
       return;
     }
     this.#cancel(reason ?? defaultCancelReason());
@@ -333,14 +371,13 @@ export class Task<T> implements PromiseLike<T | undefined>, AsyncDisposable {
   /** The signal aborts first (the work hears of it), then the handle settles. */
   #cancel(reason: unknown): void {
     if (this.#status !== "running") return;
-    this.#abortReason = reason;
     abortQuietly(this.#controller, reason);
     this.#settle("cancelled", reason);
   }
 
   /** Resolves once the underlying work has settled (never rejects). */
   finished(): Promise<void> {
-    if (this.#workDone) return Promise.resolve();
+    if ((this.#flags & WORK_DONE) !== 0) return Promise.resolve();
     return (this.#workWaiters ??= Promise.withResolvers<void>()).promise;
   }
 
@@ -349,15 +386,15 @@ export class Task<T> implements PromiseLike<T | undefined>, AsyncDisposable {
     onfulfilled?: ((value: T | undefined) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    this.#awaited = true;
+    this.#flags |= AWAITED;
     let settled: Promise<T | undefined>;
     if (this.#status === "running") {
       settled =
         (this.#waiters ??= Promise.withResolvers<T | undefined>()).promise;
     } else if (this.#status === "failed") {
-      settled = Promise.reject(this.#error);
+      settled = Promise.reject(this.#outcome);
     } else {
-      settled = Promise.resolve(this.#value);
+      settled = Promise.resolve(this.#valueOrUndefined());
     }
     return settled.then(onfulfilled, onrejected);
   }
@@ -373,8 +410,8 @@ export class Task<T> implements PromiseLike<T | undefined>, AsyncDisposable {
     // aborted signal, so a "flush on shutdown" task is never silently dropped; its handle
     // settles with the work's own outcome.
     if (scope.isCancelled) {
-      this.#bornCancelled = true;
-      this.#abortReason = scope.reason;
+      this.#flags |= BORN_CANCELLED;
+      this.#outcome = scope.reason;
       this.#controller.abort(scope.reason);
     }
     let result: T | PromiseLike<T>;
@@ -387,35 +424,30 @@ export class Task<T> implements PromiseLike<T | undefined>, AsyncDisposable {
     if (
       result !== null && typeof (result as PromiseLike<T>)?.then === "function"
     ) {
-      void this.#settleWhenDone(result as PromiseLike<T>);
+      // Two closures and one reaction: about 200 bytes less per live task than awaiting the
+      // work in an async frame (its generator, register file and result promise).
+      (result as PromiseLike<T>).then(
+        (value) => this.#workSettled(true, value),
+        (error) => this.#workSettled(false, error),
+      );
     } else {
       this.#workSettled(true, result as T);
     }
   }
 
-  /** Awaits the work: one async frame is cheaper than `.then` with two fresh closures. */
-  async #settleWhenDone(work: PromiseLike<T>): Promise<void> {
-    let value: T;
-    try {
-      value = await work;
-    } catch (error) {
-      this.#workSettled(false, error);
-      return;
-    }
-    this.#workSettled(true, value);
-  }
-
   #workSettled(ok: boolean, outcome: unknown): void {
     if (this.#status === "running") {
-      const reason = this.#abortReason;
+      const reason = this.#outcome;
       if (
-        !ok && this.#bornCancelled && isCancellationEcho(outcome, reason)
+        !ok && (this.#flags & BORN_CANCELLED) !== 0 &&
+        isCancellationEcho(outcome, reason)
       ) {
         this.#settle("cancelled", reason);
       } else {
         this.#settle(ok ? "completed" : "failed", outcome);
       }
-    } else if (!ok && !isCancellationEcho(outcome, this.#reason)) {
+    } else if (!ok && !isCancellationEcho(outcome, this.#outcome)) {
+      // Only a cancelled handle settles before its work: `#outcome` is the cancel reason.
       this.#owner.onLateFailure(this as Task<unknown>, outcome);
     }
     this.#finish();
@@ -424,19 +456,22 @@ export class Task<T> implements PromiseLike<T | undefined>, AsyncDisposable {
   #settle(status: Exclude<TaskStatus, "running">, outcome: unknown): void {
     if (this.#status !== "running") return;
     this.#status = status;
-    if (status === "completed") this.#value = outcome as T;
-    else if (status === "failed") this.#error = outcome;
-    else this.#reason = outcome;
+    this.#outcome = outcome;
     const waiters = this.#waiters;
     this.#waiters = undefined;
     if (status === "failed") waiters?.reject(outcome);
-    else waiters?.resolve(this.#value);
+    else waiters?.resolve(this.#valueOrUndefined());
     this.#owner.onSettled(this as Task<unknown>);
   }
 
+  /** The value if completed; `undefined` if cancelled (or not settled). */
+  #valueOrUndefined(): T | undefined {
+    return this.#status === "completed" ? this.#outcome as T : undefined;
+  }
+
   #finish(): void {
-    if (this.#workDone) return;
-    this.#workDone = true;
+    if ((this.#flags & WORK_DONE) !== 0) return;
+    this.#flags |= WORK_DONE;
     // The work is over; its signal stays as it is (a response body or child process started
     // with it may still be in use): it aborts only when the task is cancelled.
     this.#workWaiters?.resolve();

@@ -1,6 +1,13 @@
 import type { Failure } from "./_drain.ts";
 import type { Straggler } from "./errors.ts";
-import type { Task, TaskFunction, TaskResult } from "./task.ts";
+import {
+  isJoined,
+  markJoined,
+  spawnSeq,
+  type Task,
+  type TaskFunction,
+  type TaskResult,
+} from "./task.ts";
 import {
   listenToTracker,
   TaskTracker,
@@ -78,6 +85,12 @@ export interface TaskGroupOptions {
   onError?: (failure: Failure) => void;
 }
 
+/**
+ * A task taken by a join, boxed: a promise resolved with the task itself would adopt it as
+ * a thenable and yield its value instead.
+ */
+type Joined = [Task<unknown>];
+
 const GROUP_OPTIONS = [
   "parent",
   "signal",
@@ -108,13 +121,13 @@ export class TaskGroup<T = unknown>
   #tracker: TaskTracker;
   #policy: FailurePolicy;
   #tripped = false;
-  #seq = 0;
-  /** Spawned and not yet joined, with the spawn order `joinAll` sorts by. */
-  #unjoined = new Map<Task<unknown>, number>();
+  /**
+   * Tasks spawned and not yet joined. Which ones is a bit on each task, and the spawn order
+   * `joinAll` sorts by is the task's own number: no map entry per task.
+   */
+  #unjoined = 0;
   #settled = new Queue<Task<unknown>>();
-  #joinWaiters = new Queue<
-    (next: [Task<unknown>, number] | undefined) => void
-  >();
+  #joinWaiters = new Queue<(next: Joined | undefined) => void>();
   /** Failures not yet delivered by a join; one per task (early or late, never both). */
   #failures = new Map<Task<unknown>, { error: unknown; late: boolean }>();
 
@@ -140,7 +153,7 @@ export class TaskGroup<T = unknown>
       onError: options?.onError,
     });
     listenToTracker(this.#tracker, {
-      spawned: (task) => this.#unjoined.set(task, this.#seq++),
+      spawned: () => this.#unjoined++,
       settled: (task) => this.#onSettled(task),
       failed: (task, error, late) => this.#onFailed(task, error, late),
     });
@@ -153,7 +166,7 @@ export class TaskGroup<T = unknown>
 
   /** Tasks spawned and not yet joined (running or waiting in the join queue). */
   get size(): number {
-    return this.#unjoined.size;
+    return this.#unjoined;
   }
 
   /** Tasks whose work has not settled yet (a cancelled task counts until it really stops). */
@@ -203,28 +216,29 @@ export class TaskGroup<T = unknown>
    * every task has settled.
    */
   async joinAll(): Promise<Array<T | undefined>> {
-    const joined: Array<[number, Task<unknown>]> = [];
+    const joined: Task<unknown>[] = [];
     const errors: unknown[] = [];
     let inOrder = true;
+    let lastSeq = -1;
     for (;;) {
       // Take what has settled already without a turn of the event loop per result; await
       // only when nothing is queued, and stop when nothing is left to wait for.
       let next = this.#takeQueued();
       if (next === undefined) {
-        next = await this.#nextSettled();
+        next = (await this.#nextSettled())?.[0];
         if (next === undefined) break;
       }
       for (; next !== undefined; next = this.#takeQueued()) {
-        const [task, seq] = next;
+        const task = next;
         if (task.status === "failed") {
           if (this.#policy === "fail-fast") throw task.error;
           errors.push(task.error);
           continue;
         }
-        if (joined.length > 0 && joined[joined.length - 1]![0] > seq) {
-          inOrder = false;
-        }
-        joined.push([seq, task]);
+        const seq = spawnSeq(task);
+        if (seq < lastSeq) inOrder = false;
+        lastSeq = seq;
+        joined.push(task);
       }
     }
     if (errors.length > 0) {
@@ -233,12 +247,15 @@ export class TaskGroup<T = unknown>
         `${errors.length} of the group's tasks failed`,
       );
     }
-    if (!inOrder) joined.sort((a, b) => a[0] - b[0]);
-    return joined.map(([, task]) =>
-      task.status === "completed"
+    if (!inOrder) joined.sort((a, b) => spawnSeq(a) - spawnSeq(b));
+    const values = new Array<T | undefined>(joined.length);
+    for (let i = 0; i < joined.length; i++) {
+      const task = joined[i]!;
+      values[i] = task.status === "completed"
         ? (task.result as { value: T }).value
-        : undefined
-    );
+        : undefined;
+    }
+    return values;
   }
 
   /**
@@ -281,39 +298,38 @@ export class TaskGroup<T = unknown>
   }
 
   /** The oldest queued result, taken; `undefined` when none is queued. */
-  #takeQueued(): [Task<unknown>, number] | undefined {
+  #takeQueued(): Task<unknown> | undefined {
     const task = this.#settled.take();
     return task === undefined ? undefined : this.#take(task);
   }
 
-  #nextSettled(): Promise<[Task<unknown>, number] | undefined> {
+  #nextSettled(): Promise<Joined | undefined> {
     const task = this.#settled.take();
-    if (task !== undefined) return Promise.resolve(this.#take(task));
+    if (task !== undefined) return Promise.resolve([this.#take(task)]);
     // Each waiter claims one task still to settle; one more waiter than that would wait
     // for a task nobody will spawn, so it gets `undefined` like a call on an empty group.
-    if (this.#joinWaiters.size >= this.#unjoined.size) {
+    if (this.#joinWaiters.size >= this.#unjoined) {
       return Promise.resolve(undefined);
     }
     return new Promise((resolve) => this.#joinWaiters.push(resolve));
   }
 
-  #take(task: Task<unknown>): [Task<unknown>, number] {
-    const seq = this.#unjoined.get(task) ?? Infinity;
-    this.#unjoined.delete(task);
+  #take(task: Task<unknown>): Task<unknown> {
+    if (!markJoined(task)) this.#unjoined--;
     if (task.status === "failed") this.#failures.delete(task);
-    return [task, seq];
+    return task;
   }
 
   /** Hands the result to a waiting join, or queues it; before any failure is handled. */
   #onSettled(task: Task<unknown>): void {
     const waiter = this.#joinWaiters.take();
-    if (waiter !== undefined) waiter(this.#take(task));
+    if (waiter !== undefined) waiter([this.#take(task)]);
     else this.#settled.push(task);
   }
 
   #onFailed(task: Task<unknown>, error: unknown, late: boolean): void {
     // A failure a join already took is delivered; anything else is kept for dispose.
-    if (late || this.#unjoined.has(task)) {
+    if (late || !isJoined(task)) {
       this.#failures.set(task, { error, late });
     }
     if (!late && this.#policy === "fail-fast" && !this.#tripped) {

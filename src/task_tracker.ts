@@ -159,6 +159,8 @@ export class TaskTracker implements AsyncDisposable {
   #listener: TrackerListener | undefined;
   #closed = false;
   #running = new RunningTasks();
+  /** Tasks spawned so far: the next task's number in spawn order. */
+  #spawned = 0;
   #waiters: Array<() => void> = [];
   /** Failures kept for dispose when nobody else receives them; one per task. */
   #unseen = new Map<Task<unknown>, { error: unknown; late: boolean }>();
@@ -207,7 +209,7 @@ export class TaskTracker implements AsyncDisposable {
     validateName(name, "name");
     validateFunction(fn, "fn");
     if (this.#closed) throw new ClosedError(name);
-    return startTask<T>(name, this.#source, this.#owner, fn);
+    return startTask<T>(name, this.#source, this.#owner, fn, this.#spawned++);
   }
 
   /**
