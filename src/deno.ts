@@ -21,7 +21,6 @@
  */
 import {
   hostSignals,
-  type OsSignal,
   type ShutdownTrigger,
   type SignalsOptions,
   type SignalSource,

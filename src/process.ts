@@ -19,7 +19,6 @@
  */
 import {
   hostSignals,
-  type OsSignal,
   type ShutdownTrigger,
   type SignalsOptions,
   type SignalSource,

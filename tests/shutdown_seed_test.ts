@@ -1,13 +1,7 @@
 // The unit tests of the Rust `allframe_core::shutdown` module, translated one for one (the spawner ones
 // are in spawn_test.ts). A "signal" here comes from a SignalSource the test drives: the
 // same interface the OS adapters implement; real OS signals are in signals_test.ts.
-import {
-  assert,
-  assertEquals,
-  assertFalse,
-  assertRejects,
-  assertStrictEquals,
-} from "@std/assert";
+import { assert, assertEquals, assertFalse } from "@std/assert";
 import { GracefulShutdown, type ShutdownTrigger, sleep } from "../mod.ts";
 import { manualSignals } from "../src/testing.ts";
 
