@@ -1,9 +1,10 @@
 // The drain phase of a shutdown: wait for tasks, then run cleanup steps in reverse order,
 // all under one deadline, reporting progress and naming what is still running at the end.
-import { type Straggler, WaitTimeoutError } from "./errors.ts";
+import type { Straggler } from "./errors.ts";
 import type { TaskTracker } from "./task_tracker.ts";
 import { deadline } from "./wait.ts";
 import { startTimer } from "./_timer.ts";
+import { isThenable } from "./_validate.ts";
 
 /** A registered cleanup step. */
 export interface CleanupStep {
@@ -93,8 +94,10 @@ interface DrainInput {
   steps: CleanupStep[];
   /** The whole shutdown's budget, for messages. */
   timeout: number;
-  /** When the budget ends, as `performance.now()` (it began at the first signal). */
+  /** When the budget ends, as `performance.now()`: for progress reports only. */
   deadlineAt: number;
+  /** Aborts when the budget ends: the one deadline everything below races. */
+  expiry: AbortSignal;
   onProgress: ((progress: DrainProgress) => void) | undefined;
   onFailure: (failure: Failure) => void;
   onStepsStart: () => void;
@@ -103,11 +106,23 @@ interface DrainInput {
 const PROGRESS_EVERY_MS = 1_000;
 const TIMED_OUT = Symbol("timed out");
 
-function expiredReason(timeout: number): DOMException {
-  return new DOMException(
-    `The shutdown deadline of ${timeout} ms passed`,
-    "TimeoutError",
-  );
+/**
+ * The shutdown's one deadline, started at the first signal: a signal that aborts (with a
+ * `TimeoutError`) `timeout` ms later. One timer rather than "time left" computed per phase
+ * from a clock, so fake timers (`@std/testing/time`) move it as they move everything else.
+ */
+export function startDeadline(
+  timeout: number,
+): { signal: AbortSignal; stop: () => void } {
+  const expiry = new AbortController();
+  const stop = startTimer(timeout, () =>
+    expiry.abort(
+      new DOMException(
+        `The shutdown deadline of ${timeout} ms passed`,
+        "TimeoutError",
+      ),
+    ));
+  return { signal: expiry.signal, stop };
 }
 
 /** A cleanup step still running at `now`, as a straggler. */
@@ -125,26 +140,29 @@ function stepStraggler(
 }
 
 /**
- * Runs one step, waiting at most `left` ms. Past the deadline a step still runs (sync
- * cleanup must happen) but is not waited for. Resolves `undefined` when it finished,
+ * Runs one step, waiting until `expiry` aborts at most. Past the deadline a step still runs
+ * (sync cleanup must happen) but is not waited for. Resolves `undefined` when it finished,
  * `TIMED_OUT`, or the step's own error (boxed, so a step's own TimeoutError is a failure).
  */
 async function runStep(
   step: CleanupStep,
-  signal: AbortSignal,
-  left: number,
+  expiry: AbortSignal,
 ): Promise<undefined | typeof TIMED_OUT | { error: unknown }> {
   let result: unknown;
   try {
-    result = step.run(signal);
+    result = step.run(expiry);
   } catch (error) {
     return { error };
   }
+  // A synchronous step has finished, even past the deadline: only a promise can straggle.
+  if (!isThenable(result)) return undefined;
   const settled = Promise.resolve(result).then(
     () => undefined,
     (error) => ({ error }),
   );
-  return await deadline(settled, left).catch(() => TIMED_OUT);
+  return await deadline(settled, Infinity, { signal: expiry }).catch(() =>
+    TIMED_OUT
+  );
 }
 
 /**
@@ -157,17 +175,15 @@ async function waitForTasks(
   input: DrainInput,
   stragglers: Straggler[],
 ): Promise<boolean> {
-  const { tracker, deadlineAt, onStepsStart } = input;
+  const { tracker, expiry, onStepsStart } = input;
   let timedOut = false;
   while (tracker.running > 0) {
     try {
-      await tracker.wait({
-        timeout: Math.max(0, deadlineAt - performance.now()),
-      });
+      await tracker.wait({ signal: expiry });
     } catch (error) {
-      if (!(error instanceof WaitTimeoutError)) throw error;
+      if (!expiry.aborted || error !== expiry.reason) throw error;
       timedOut = true;
-      stragglers.push(...error.stragglers);
+      stragglers.push(...tracker.stragglers());
       break;
     }
   }
@@ -177,16 +193,10 @@ async function waitForTasks(
 
 /** Runs the drain; never rejects. */
 export async function drain(input: DrainInput): Promise<DrainOutcome> {
-  const { tracker, steps, timeout, deadlineAt, onProgress, onFailure } = input;
+  const { tracker, steps, deadlineAt, expiry, onProgress, onFailure } = input;
   const started = performance.now();
   const stragglers: Straggler[] = [];
   let current: { name: string; startedAt: number } | undefined;
-  // Cleanup steps get a signal that aborts when the shared deadline passes.
-  const expiry = new AbortController();
-  const stopExpiryTimer = startTimer(
-    Math.max(0, deadlineAt - started),
-    () => expiry.abort(expiredReason(timeout)),
-  );
   const progressTimer = onProgress === undefined
     ? undefined
     : setInterval(() => {
@@ -209,14 +219,9 @@ export async function drain(input: DrainInput): Promise<DrainOutcome> {
     timedOut = await waitForTasks(input, stragglers);
     for (const step of steps.toReversed()) {
       current = { name: step.name, startedAt: performance.now() };
-      const stepped = await runStep(
-        step,
-        expiry.signal,
-        Math.max(0, deadlineAt - performance.now()),
-      );
+      const stepped = await runStep(step, expiry);
       if (stepped === TIMED_OUT) {
         timedOut = true;
-        expiry.abort(expiredReason(timeout));
         stragglers.push(stepStraggler(current, performance.now()));
       } else if (stepped !== undefined) {
         onFailure({ source: "cleanup", name: step.name, error: stepped.error });
@@ -224,7 +229,6 @@ export async function drain(input: DrainInput): Promise<DrainOutcome> {
       current = undefined;
     }
   } finally {
-    stopExpiryTimer();
     clearInterval(progressTimer);
   }
   return { timedOut, stragglers };

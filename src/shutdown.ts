@@ -1,4 +1,9 @@
-import { drain, type DrainProgress, type Failure } from "./_drain.ts";
+import {
+  drain,
+  type DrainProgress,
+  type Failure,
+  startDeadline,
+} from "./_drain.ts";
 import { CleanupSteps } from "./_cleanup_steps.ts";
 import { WaitTimeoutError } from "./errors.ts";
 import type { ShutdownTrigger } from "./signals.ts";
@@ -317,6 +322,8 @@ export class GracefulShutdown implements AsyncDisposable {
     reason: unknown,
     started: number,
   ): Promise<ShutdownReport> {
+    // One deadline from the first signal: drainDelay, the tasks and the cleanup steps.
+    const expiry = startDeadline(this.#timeout);
     if (this.#drainDelay > 0) {
       await sleep(this.#drainDelay);
       this.#root.cancel(reason);
@@ -326,13 +333,14 @@ export class GracefulShutdown implements AsyncDisposable {
       steps: this.#steps.list,
       timeout: this.#timeout,
       deadlineAt: started + this.#timeout,
+      expiry: expiry.signal,
       onProgress: this.#onProgress,
       onFailure: (failure) => this.#fail(failure),
       onStepsStart: () => {
         this.#steps.close();
         this.#tracker.close();
       },
-    });
+    }).finally(expiry.stop);
     const errors = [...this.#failures];
     return {
       trigger,
