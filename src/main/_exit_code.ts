@@ -1,6 +1,6 @@
 // main()'s exit code policy, and the `exitCode` option that overrides it.
 import type { ShutdownTrigger } from "../signals.ts";
-import type { MainFailure } from "../main.ts";
+import type { MainFailure } from "./types.ts";
 import { describe } from "../_validate.ts";
 
 /** The parts of the outcome the policy looks at (`MainOutcome` without `code`). */

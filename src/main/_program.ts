@@ -1,7 +1,7 @@
 // Running the program itself: `fn` as the coordinator's "main" task, with its context.
 import type { GracefulShutdown } from "../shutdown.ts";
 import type { Task, TaskFunction } from "../task.ts";
-import type { MainContext } from "../main.ts";
+import type { MainContext } from "./types.ts";
 
 /** How long after the start a program that returns with nothing running gets a note. */
 export const EARLY_RETURN_MS = 1_000;

@@ -10,7 +10,7 @@ import type {
   MainFailure,
   MainOptions,
   MainOutcome,
-} from "../main.ts";
+} from "./types.ts";
 import { hostExit, hostSignalSource, onDenoDeploy } from "./_host.ts";
 import { defaultExitCode, type ExitParts } from "./_exit_code.ts";
 import { Escalation, seconds } from "./_escalation.ts";
