@@ -1,4 +1,4 @@
-// Issue 7 items 12–15, in real Deno, Bun and Node (22) processes under main():
+// How programs end under main(), in real Deno, Bun and Node (22) processes:
 //   12  a failed task means a failed program: exit 1, on its own and after SIGTERM, and the
 //       log names the task and when it failed;
 //   13  crashes drain: an uncaught exception or unhandled rejection begins the shutdown

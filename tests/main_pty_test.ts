@@ -1,4 +1,4 @@
-// Issue 7 item 1, as users start programs: in a real terminal (a pty), one Ctrl+C typed
+// As users start programs: in a real terminal (a pty), one Ctrl+C typed
 // into `deno task …` or `bun run …` reaches the program twice (the terminal's SIGINT to the
 // process group plus the runner's forwarded copy), and systemd's default stop sends SIGTERM
 // to the whole group, which the runner forwards again. main() must take each as ONE signal:
