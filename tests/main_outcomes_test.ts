@@ -1,11 +1,11 @@
 // How programs end under main(), in real Deno, Bun and Node (22) processes:
-//   12  a failed task means a failed program: exit 1, on its own and after SIGTERM, and the
-//       log names the task and when it failed;
-//   13  crashes drain: an uncaught exception or unhandled rejection begins the shutdown
-//       (error logged, tasks drained, cleanup run, exit 1), handlers gone at the exit;
-//       `shutdownOnCrash: false` leaves the runtime's own crash;
-//   14  the straggler line tells the truth about fn's own signal;
-//   15  a program that ends on its own at once, with nothing running, says why.
+//   - a failed task means a failed program: exit 1, on its own and after SIGTERM, and the
+//     log names the task and when it failed;
+//   - crashes drain: an uncaught exception or unhandled rejection begins the shutdown
+//     (error logged, tasks drained, cleanup run, exit 1), handlers gone at the exit;
+//     `shutdownOnCrash: false` leaves the runtime's own crash;
+//   - the straggler line tells the truth about fn's own signal;
+//   - a program that ends on its own at once, with nothing running, says why.
 import {
   assert,
   assertEquals,
