@@ -5,7 +5,7 @@ import { assert, assertEquals, assertFalse } from "@std/assert";
 import { GracefulShutdown, type ShutdownTrigger, sleep } from "../mod.ts";
 import { manualSignals } from "../src/testing.ts";
 
-Deno.test("allframe: shutdown signal display", async () => {
+Deno.test("allframe: the trigger names what began the shutdown (SIGINT, SIGTERM, manual)", async () => {
   const seen: string[] = [];
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     const hand = manualSignals();
