@@ -1,3 +1,38 @@
+// The token tree: invariants.
+//
+// Links. A source links to its parent (`#parent`) and, while live, sits in its parent's
+// doubly linked list of live children (`#first`/`#last` on the parent, `#prev`/`#next` on
+// the children); `#childCount` is that list's length. Nothing else links sources: no abort
+// listener on a parent's signal, no registry, no array. An outside `AbortSignal` reaches a
+// source only through _outside_link.ts (one listener per signal, a Set of its sources).
+//
+// Ownership. A parent references its live children and a child its parent, so a live
+// subtree stays reachable from its root; a cancelled or disposed source is referenced by
+// nothing in the tree and is collected once its user drops it. A source owns its lazily made
+// `AbortController` (`#controller`, only once `.signal` is read) and its rare state (`#rare`:
+// onCancel callbacks, the cancel hook, the `cancelled()` promise, the outside link, the
+// read-only view), made on first use so that a plain child is nine slots.
+//
+// 1. Live: `#reason === undefined`. Cancelled: `#reason !== undefined`, for good, since
+//    `cancel()` turns an undefined reason into an AbortError (as `AbortController.abort`).
+// 2. A live source's parent is live, and a live source is in its parent's child list; a
+//    cancelled source has no parent, no children, no siblings and `#childCount === 0`.
+// 3. Cancelling a source cancels its whole live subtree with the same reason, synchronously:
+//    first every node is marked and unlinked, then the nodes that have anything to tell
+//    (a controller or rare state) are notified, depth first in creation order (children
+//    are appended, so list order is creation order). No callback sees a half-cancelled tree.
+//    A child never cancels its parent; cancelling unlinks the source from its parent in O(1).
+// 4. A marked subtree is frozen: `child()` of a cancelled source returns a new source that
+//    is cancelled at once and linked to nothing; `cancel()` and dispose of a cancelled
+//    source do nothing. So `cancel()` may reuse the links while it walks: `#next` threads
+//    the subtree into one list, `#prev` the list of sources to notify.
+// 5. Notifying a source, in this order: unlink its outside signal, abort its controller,
+//    run its onCancel callbacks (each at most once, a throw reported and the rest still
+//    run), run its cancel hook (at most once; a tracker cancels its tasks with it, so tasks
+//    hear of a cancellation after the token's own observers), resolve `cancelled()`.
+// 6. Outside signal: linked when the source is made (or cancels it at once if already
+//    aborted); the link goes when the source is cancelled, whatever cancelled it.
+
 import { linkOutside, unlinkOutside } from "./_outside_link.ts";
 import { reportUncaught } from "./_report.ts";
 import {
@@ -101,21 +136,16 @@ function outsideSignal(
  * ```
  */
 export class TokenSource implements Disposable {
-  // The tree is intrusive: a parent holds its first and last live child, children are
-  // linked to their siblings, so linking and unlinking allocate nothing and take O(1).
+  // See the invariants at the top of this file.
   #parent: TokenSource | undefined;
   #first: TokenSource | undefined;
   #last: TokenSource | undefined;
   #prev: TokenSource | undefined;
   #next: TokenSource | undefined;
   #childCount = 0;
-  #callbacks: Set<(reason: unknown) => void> | undefined;
-  #hook: ((reason: unknown) => void) | undefined;
   #controller: AbortController | undefined;
-  #deferred: PromiseWithResolvers<void> | undefined;
-  #view: CancellationToken | undefined;
-  #outside: AbortSignal | undefined;
-  #cancelled = false;
+  #rare: RareState | undefined;
+  /** `undefined` while live: a cancelled source always has a reason. */
   #reason: unknown = undefined;
 
   /**
@@ -128,17 +158,19 @@ export class TokenSource implements Disposable {
   }
 
   static {
-    setHook = (source, hook) => source.#hook = hook;
+    setHook = (source, hook) => (source.#rare ??= new RareState()).hook = hook;
   }
 
   /** The read-only view of this source, safe to hand to code that must not cancel. */
   get token(): CancellationToken {
-    return this.#view ??= new CancellationToken(this);
+    return (this.#rare ??= new RareState()).view ??= new CancellationToken(
+      this,
+    );
   }
 
   /** Whether this source has been cancelled (directly, by an ancestor, or by its signal). */
   get isCancelled(): boolean {
-    return this.#cancelled;
+    return this.#reason !== undefined;
   }
 
   /** The cancellation reason, or `undefined` while not cancelled. */
@@ -150,7 +182,7 @@ export class TokenSource implements Disposable {
   get signal(): AbortSignal {
     if (this.#controller === undefined) {
       this.#controller = new AbortController();
-      if (this.#cancelled) this.#controller.abort(this.#reason);
+      if (this.#reason !== undefined) this.#controller.abort(this.#reason);
     }
     return this.#controller.signal;
   }
@@ -170,7 +202,7 @@ export class TokenSource implements Disposable {
   child(options?: TokenSourceOptions): TokenSource {
     const outside = options === undefined ? undefined : outsideSignal(options);
     const child = new TokenSource();
-    if (this.#cancelled) {
+    if (this.#reason !== undefined) {
       child.cancel(this.#reason);
       return child;
     }
@@ -197,32 +229,48 @@ export class TokenSource implements Disposable {
    * @param reason Defaults to a `DOMException` named `AbortError`.
    */
   cancel(reason?: unknown): void {
-    if (this.#cancelled) return;
+    if (this.#reason !== undefined) return;
     // As AbortController.abort: no reason (or undefined) means an AbortError.
     if (reason === undefined) {
       reason = defaultReason("The token was cancelled.");
     }
     this.#unlinkFromParent();
-    if (this.#first === undefined) {
-      this.#cancelled = true;
-      this.#reason = reason;
-      this.#notify();
-      return;
-    }
-    // Mark the whole subtree first (depth first, in creation order), so that no callback
-    // can observe a half-cancelled tree; then notify in the same order.
-    const order: TokenSource[] = [];
-    const stack: TokenSource[] = [this];
-    while (stack.length > 0) {
-      const node = stack.pop()!;
-      node.#cancelled = true;
+    // Invariant 3: mark and unlink the whole subtree, then notify. The subtree is frozen
+    // (invariant 4), so `#next` threads it into one walk, depth first in creation order
+    // (each node's children are spliced in right after it), and `#prev` threads the nodes
+    // with anything to notify. No array and no stack, and a million plain children are
+    // one pass over memory.
+    let notifyFirst: TokenSource | undefined;
+    let notifyLast: TokenSource | undefined;
+    // deno-lint-ignore no-this-alias -- the walk starts at this source
+    for (let node: TokenSource | undefined = this; node !== undefined;) {
       node.#reason = reason;
-      order.push(node);
-      for (let kid = node.#last; kid !== undefined; kid = kid.#prev) {
-        stack.push(kid);
+      node.#childCount = 0;
+      const first: TokenSource | undefined = node.#first;
+      if (first !== undefined) {
+        node.#last!.#next = node.#next;
+        node.#next = first;
       }
+      const next: TokenSource | undefined = node.#next;
+      node.#parent =
+        node.#first =
+        node.#last =
+        node.#next =
+        node.#prev =
+          undefined;
+      if (node.#controller !== undefined || node.#rare !== undefined) {
+        if (notifyLast === undefined) notifyFirst = node;
+        else notifyLast.#prev = node;
+        notifyLast = node;
+      }
+      node = next;
     }
-    for (const node of order) node.#notify();
+    for (let node = notifyFirst; node !== undefined;) {
+      const next: TokenSource | undefined = node.#prev;
+      node.#prev = undefined;
+      node.#notify();
+      node = next;
+    }
   }
 
   /**
@@ -233,11 +281,11 @@ export class TokenSource implements Disposable {
    */
   onCancel(callback: (reason: unknown) => void): Disposable {
     validateFunction(callback, "callback");
-    if (this.#cancelled) {
+    if (this.#reason !== undefined) {
       callback(this.#reason);
       return { [Symbol.dispose]() {} };
     }
-    const callbacks = this.#callbacks ??= new Set();
+    const callbacks = (this.#rare ??= new RareState()).callbacks ??= new Set();
     const entry = (reason: unknown) => callback(reason);
     callbacks.add(entry);
     return { [Symbol.dispose]: () => callbacks.delete(entry) };
@@ -245,13 +293,15 @@ export class TokenSource implements Disposable {
 
   /** A promise that resolves (never rejects) once this source is cancelled. */
   cancelled(): Promise<void> {
-    if (this.#cancelled) return Promise.resolve();
-    return (this.#deferred ??= Promise.withResolvers<void>()).promise;
+    if (this.#reason !== undefined) return Promise.resolve();
+    return ((this.#rare ??= new RareState()).deferred ??= Promise.withResolvers<
+      void
+    >()).promise;
   }
 
   /** Cancels this source (reason: an `AbortError` saying it was disposed) and unlinks it. */
   [Symbol.dispose](): void {
-    if (!this.#cancelled) this.cancel(disposed());
+    if (this.#reason === undefined) this.cancel(disposed());
   }
 
   /** Cancels this source when `outside` aborts; the link goes when this source is cancelled. */
@@ -261,7 +311,7 @@ export class TokenSource implements Disposable {
       this.cancel(outside.reason);
       return;
     }
-    this.#outside = outside;
+    (this.#rare ??= new RareState()).outside = outside;
     linkOutside(outside, this);
   }
 
@@ -277,18 +327,18 @@ export class TokenSource implements Disposable {
     this.#parent = this.#prev = this.#next = undefined;
   }
 
+  /** Invariant 5: tells this source's observers, once its subtree is marked and unlinked. */
   #notify(): void {
-    this.#parent = this.#prev = this.#next = undefined;
-    this.#first = this.#last = undefined;
-    this.#childCount = 0;
-    if (this.#outside !== undefined) {
-      unlinkOutside(this.#outside, this);
-      this.#outside = undefined;
+    const rare = this.#rare;
+    if (rare?.outside !== undefined) {
+      unlinkOutside(rare.outside, this);
+      rare.outside = undefined;
     }
     this.#controller?.abort(this.#reason);
-    const callbacks = this.#callbacks;
+    if (rare === undefined) return;
+    const callbacks = rare.callbacks;
     if (callbacks !== undefined) {
-      this.#callbacks = undefined;
+      rare.callbacks = undefined;
       for (const callback of callbacks) {
         try {
           callback(this.#reason);
@@ -297,17 +347,29 @@ export class TokenSource implements Disposable {
         }
       }
     }
-    const hook = this.#hook;
+    const hook = rare.hook;
     if (hook !== undefined) {
-      this.#hook = undefined;
+      rare.hook = undefined;
       try {
         hook(this.#reason);
       } catch (error) {
         reportUncaught(error);
       }
     }
-    this.#deferred?.resolve();
+    rare.deferred?.resolve();
   }
+}
+
+/**
+ * What a source holds only once someone uses it: most children never need it, so it lives
+ * apart and a plain child stays small (it is what a tree of a million children is made of).
+ */
+class RareState {
+  callbacks: Set<(reason: unknown) => void> | undefined = undefined;
+  hook: ((reason: unknown) => void) | undefined = undefined;
+  deferred: PromiseWithResolvers<void> | undefined = undefined;
+  outside: AbortSignal | undefined = undefined;
+  view: CancellationToken | undefined = undefined;
 }
 
 /**
