@@ -199,7 +199,7 @@ function fanOutRows(n: number): Promise<Row[]> {
       },
     },
     {
-      name: "task.abort each + wait",
+      name: "task.cancel each + wait",
       goal: 1.3,
       run: () => {
         const tracker = new TaskTracker();
@@ -207,7 +207,7 @@ function fanOutRows(n: number): Promise<Row[]> {
         return timed(
           (fn) => tasks.push(tracker.spawn("task", fn)),
           async () => {
-            for (const task of tasks) task.abort(reason);
+            for (const task of tasks) task.cancel(reason);
             await tracker.wait();
           },
         );
@@ -357,7 +357,7 @@ for (const n of sizes) {
   );
   rows.push(...await fanOutRows(n));
   rows.push(...await tokenRows(n));
+  rows.push(...await cancelTreeRows(n));
 }
-rows.push(...await cancelTreeRows(QUICK ? 100_000 : 1_000_000));
 console.log(table(runtime, rows));
 for (const line of await sharedSignalRows(sizes)) console.log(line);

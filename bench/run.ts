@@ -1,17 +1,20 @@
-// Runs every benchmark on Deno and on Bun, each in its own process, and prints the results
-// side by side ("deno / bun" in each cell).
-//   deno run -A bench/run.ts            (or: deno task bench)
-//   deno run -A bench/run.ts tokens     (only bench/tokens.ts)
-import { fmt, renderTable, type Section } from "./_util.ts";
-
-const BENCHES = ["tokens", "tasks"];
+// Runs the benchmarks on Deno and then on Bun, each in its own process, and prints their
+// reports as they come (every row with its n, repetitions, median ratio and goal):
+//   deno task bench                 bench/core.ts and bench/janitor_bench.ts, both runtimes
+//   deno task bench --quick         fewer repetitions, no 1M rows in bench/core.ts
+//   deno task bench --http          also bench/http_bench.ts (needs wrk; slow)
+//   deno task bench --deno-only     (or --bun-only)
+// Nothing is written into the checkout: Deno runs with --no-lock (the npm: peer goes to the
+// Deno cache), and Bun installs the peer into the system's temporary directory.
 const here = (path: string) => new URL(path, import.meta.url).pathname;
+const args = Deno.args;
+const quick = args.includes("--quick");
 
 function findBun(): string | undefined {
   const candidates = [
     here("../.tools/node_modules/.bin/bun"),
-    ...(Deno.env.get("PATH") ?? "").split(":").filter(Boolean).map((d) =>
-      `${d}/bun`
+    ...(Deno.env.get("PATH") ?? "").split(":").filter(Boolean).map((dir) =>
+      `${dir}/bun`
     ),
   ];
   return candidates.find((path) => {
@@ -23,64 +26,53 @@ function findBun(): string | undefined {
   });
 }
 
-interface Result {
-  runtime: string;
-  sections: Section[];
-}
-
-async function runOne(cmd: string[]): Promise<Result> {
-  console.error(`$ ${cmd.join(" ")}`);
-  const output = await new Deno.Command(cmd[0]!, {
+/** Runs `cmd` with its output going straight to ours; returns whether it succeeded. */
+async function run(cmd: string[]): Promise<boolean> {
+  console.log(`\n$ ${cmd.join(" ")}`);
+  const { success } = await new Deno.Command(cmd[0]!, {
     args: cmd.slice(1),
-    stdout: "piped",
+    stdout: "inherit",
     stderr: "inherit",
-  }).output();
-  const text = new TextDecoder().decode(output.stdout);
-  if (!output.success) {
-    throw new Error(`${cmd.join(" ")} exited ${output.code}:\n${text}`);
-  }
-  return JSON.parse(text.trim().split("\n").at(-1)!) as Result;
+  }).spawn().status;
+  return success;
 }
 
-const selected = Deno.args.filter((a) => BENCHES.includes(a));
-const passThrough = Deno.args.filter((a) => !BENCHES.includes(a));
+const deno = (script: string, ...rest: string[]) => [
+  Deno.execPath(),
+  "run",
+  "-A",
+  "--no-lock", // npm: peers must not leave a deno.lock in the checkout
+  "--v8-flags=--expose-gc",
+  here(script),
+  ...rest,
+];
+
+const runtimes: Array<
+  [string, (script: string, ...rest: string[]) => string[]]
+> = [];
+if (!args.includes("--bun-only")) runtimes.push(["deno", deno]);
 const bun = findBun();
-for (const name of selected.length > 0 ? selected : BENCHES) {
-  const script = here(`./${name}.ts`);
-  const results: Result[] = [
-    await runOne([
-      Deno.execPath(),
-      "run",
-      "-A",
-      "--no-lock", // npm: peers must not leave a deno.lock in the repository
-      "--v8-flags=--expose-gc",
-      script,
-      "--json",
-      ...passThrough,
-    ]),
-  ];
-  if (bun) results.push(await runOne([bun, script, "--json", ...passThrough]));
-  else console.error("bun not found: Deno only");
-  const runtimes = results.map((r) => r.runtime.split(" ")[0]).join(" / ");
-  console.log(
-    `\n# bench/${name}.ts — ${results.map((r) => r.runtime).join(", ")}`,
-  );
-  results[0]!.sections.forEach((section, s) => {
-    console.log(`\n## ${section.title}  (${runtimes})`);
-    const labels = new Set(
-      results.flatMap((r) => r.sections[s]?.rows.map((x) => x.label) ?? []),
-    );
-    const rows = [...labels].map((label) => [
-      label,
-      ...section.columns.map((_, c) =>
-        results.map((r) => {
-          const match = r.sections[s]?.rows.find((x) => x.label === label);
-          return match ? fmt(match.cells[c]!) : "-";
-        }).join(" / ")
-      ),
-    ]);
-    console.log(renderTable(["", ...section.columns], rows));
-    const notes = new Set(results.flatMap((r) => r.sections[s]?.notes ?? []));
-    for (const note of notes) console.log(`  note: ${note}`);
-  });
+if (args.includes("--deno-only")) {
+  // Deno only, as asked.
+} else if (bun === undefined) {
+  console.error("bun not found (PATH or .tools/): Deno only");
+} else {
+  runtimes.push(["bun", (script, ...rest) => [bun, here(script), ...rest]]);
 }
+
+let ok = true;
+for (const [, command] of runtimes) {
+  ok = await run(command("./core.ts", ...(quick ? ["--quick"] : []))) && ok;
+  ok = await run(command("./janitor_bench.ts", ...(quick ? ["5"] : []))) &&
+    ok;
+}
+if (args.includes("--http")) {
+  ok = await run([
+    Deno.execPath(),
+    "run",
+    "-A",
+    "--no-lock",
+    here("./http_bench.ts"),
+  ]) && ok;
+}
+if (!ok) Deno.exit(1);

@@ -1,5 +1,5 @@
 // `deno bench bench/tokens_bench.ts`: the token tree's hot paths, for quick A/B checks
-// while changing src/token.ts (bench/tokens.ts is the cross-runtime report).
+// while changing src/token.ts (bench/core.ts is the cross-runtime report against baselines).
 import { TokenSource } from "../mod.ts";
 
 const root = new TokenSource();
