@@ -43,6 +43,41 @@ const sum = (values: ArrayLike<unknown>): number => {
   return total;
 };
 
+/**
+ * The least a hand-written tracker keeps per task: a record (name, start time, status,
+ * outcome, its controller) and one reaction to the work. No goal: it shows how far above
+ * the bare baseline any per-task bookkeeping starts.
+ */
+class TaskRecord {
+  status = 0;
+  outcome: unknown = undefined;
+  readonly startedAt = performance.now();
+  readonly controller = new AbortController();
+  constructor(readonly name: string) {}
+}
+
+function handWritten(n: number): Promise<number> {
+  return time(async () => {
+    const records = new Array<TaskRecord>(n);
+    let live = n;
+    const { promise: allDone, resolve } = Promise.withResolvers<void>();
+    const settle = (record: TaskRecord, status: number, outcome: unknown) => {
+      record.status = status;
+      record.outcome = outcome;
+      if (--live === 0) resolve();
+    };
+    for (let i = 0; i < n; i++) {
+      const record = records[i] = new TaskRecord("task");
+      work(record.controller.signal).then(
+        (value) => settle(record, 1, value),
+        (error) => settle(record, 2, error),
+      );
+    }
+    await allDone;
+    check(sum(records.map((record) => record.outcome)), n);
+  });
+}
+
 function spawnRows(n: number, effection: Effection | string): Promise<Row[]> {
   const bare = {
     name: "AbortController per task + Promise.all",
@@ -56,6 +91,7 @@ function spawnRows(n: number, effection: Effection | string): Promise<Row[]> {
       }),
   };
   return sideBySide("spawn + complete", n, REPS, bare, [
+    { name: "hand-written record + .then per task", run: () => handWritten(n) },
     {
       name: "TaskGroup spawn + joinAll",
       goal: 2,
