@@ -160,9 +160,12 @@ async function runStep(
     () => undefined,
     (error) => ({ error }),
   );
-  return await deadline(settled, Infinity, { signal: expiry }).catch(() =>
-    TIMED_OUT
-  );
+  // Past the deadline a step still gets one turn of the event loop (a 0 ms timer) to
+  // settle: force-closing what is left is exactly what late steps do, and it is quick.
+  const wait = expiry.aborted
+    ? deadline(settled, 0)
+    : deadline(settled, Infinity, { signal: expiry });
+  return await wait.catch(() => TIMED_OUT);
 }
 
 /**
