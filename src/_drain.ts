@@ -237,15 +237,18 @@ export async function drain(input: DrainInput): Promise<DrainOutcome> {
   return { timedOut, stragglers };
 }
 
-/** The default progress reporter: one line on stderr. */
-export function printProgress(progress: DrainProgress): void {
+/** The words of the default progress line: what still runs, and the time left. */
+export function progressLine(progress: DrainProgress): string {
   const names = progress.running.map((s) =>
     `${s.name} ${(s.ageMs / 1000).toFixed(1)}s`
   ).join(", ");
   const left = progress.remainingMs === Infinity
     ? "no deadline"
     : `${(progress.remainingMs / 1000).toFixed(1)}s left`;
-  console.error(
-    `quiesce: draining, ${progress.running.length} still running (${names}); ${left}`,
-  );
+  return `draining, ${progress.running.length} still running (${names}); ${left}`;
+}
+
+/** The default progress reporter: one line on stderr. */
+export function printProgress(progress: DrainProgress): void {
+  console.error(`quiesce: ${progressLine(progress)}`);
 }

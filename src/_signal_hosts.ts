@@ -1,10 +1,16 @@
 // The one place that adds and removes OS signal listeners, shared by the default source
 // (`hostSignals`) and the `./deno` and `./process` sources. Hosts are found through
 // `globalThis`, so nothing here references `Deno` or `process` statically.
-import type { OsSignal, ShutdownTrigger, SignalsOptions } from "./trigger.ts";
-import { describe, validateOptions } from "./_validate.ts";
+import type {
+  OsSignal,
+  ShutdownTrigger,
+  SignalsOptions,
+  SignalSource,
+} from "./trigger.ts";
+import { describe, validateFunction, validateOptions } from "./_validate.ts";
 
-const KNOWN: readonly OsSignal[] = [
+/** Every OS signal a host source may listen to. */
+export const OS_SIGNALS: readonly OsSignal[] = [
   "SIGINT",
   "SIGTERM",
   "SIGHUP",
@@ -45,10 +51,10 @@ export function signalNames(value: unknown, name: string): OsSignal[] {
     );
   }
   for (const signal of value) {
-    if (!KNOWN.includes(signal)) {
+    if (!OS_SIGNALS.includes(signal)) {
       throw new TypeError(
         `Cannot use ${name}: ${describe(signal)} is not one of ${
-          KNOWN.map((known) => `"${known}"`).join(", ")
+          OS_SIGNALS.map((known) => `"${known}"`).join(", ")
         }`,
       );
     }
@@ -164,4 +170,22 @@ export function raiseSignal(signal: OsSignal): void {
     // No permission to signal ourselves (Deno without --allow-run): the signal is lost,
     // as it would be with a listener the program forgot to remove.
   }
+}
+
+/**
+ * A source listening on the host `pickHost` finds when it is installed (nothing where it
+ * finds none) to the signals `options` asks for, checked now: the one body of
+ * `hostSignals`, `denoSignals` and `processSignals`.
+ *
+ * @throws {TypeError} Naming the option, if `options` is not well formed.
+ */
+export function signalSource(
+  pickHost: () => SignalHost | undefined,
+  options: SignalsOptions | undefined,
+): SignalSource {
+  const names = optionSignals(options, "options");
+  return osSource((onSignal: (signal: ShutdownTrigger) => void): () => void => {
+    validateFunction(onSignal, "onSignal");
+    return listen(pickHost(), names, onSignal);
+  });
 }

@@ -21,12 +21,10 @@
  */
 import {
   hostSignals,
-  type ShutdownTrigger,
   type SignalsOptions,
   type SignalSource,
 } from "./signals.ts";
-import { denoHost, listen, optionSignals, osSource } from "./_signal_hosts.ts";
-import { validateFunction } from "./_validate.ts";
+import { denoHost, signalSource } from "./_signal_hosts.ts";
 
 export type {
   OsSignal,
@@ -78,9 +76,5 @@ export { hostSignals };
  * {@linkcode OsSignal}.
  */
 export function denoSignals(options?: SignalsOptions): SignalSource {
-  const names = optionSignals(options, "options");
-  return osSource((onSignal: (signal: ShutdownTrigger) => void): () => void => {
-    validateFunction(onSignal, "onSignal");
-    return listen(denoHost(), names, onSignal);
-  });
+  return signalSource(denoHost, options);
 }

@@ -19,17 +19,10 @@
  */
 import {
   hostSignals,
-  type ShutdownTrigger,
   type SignalsOptions,
   type SignalSource,
 } from "./signals.ts";
-import {
-  listen,
-  optionSignals,
-  osSource,
-  processHost,
-} from "./_signal_hosts.ts";
-import { validateFunction } from "./_validate.ts";
+import { processHost, signalSource } from "./_signal_hosts.ts";
 
 export type {
   OsSignal,
@@ -86,9 +79,5 @@ export { hostSignals };
  * {@linkcode OsSignal}.
  */
 export function processSignals(options?: SignalsOptions): SignalSource {
-  const names = optionSignals(options, "options");
-  return osSource((onSignal: (signal: ShutdownTrigger) => void): () => void => {
-    validateFunction(onSignal, "onSignal");
-    return listen(processHost(), names, onSignal);
-  });
+  return signalSource(processHost, options);
 }

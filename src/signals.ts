@@ -1,15 +1,5 @@
-import type {
-  ShutdownTrigger,
-  SignalsOptions,
-  SignalSource,
-} from "./trigger.ts";
-import {
-  denoHost,
-  listen,
-  optionSignals,
-  osSource,
-  processHost,
-} from "./_signal_hosts.ts";
+import type { SignalsOptions, SignalSource } from "./trigger.ts";
+import { denoHost, processHost, signalSource } from "./_signal_hosts.ts";
 
 export type {
   OsSignal,
@@ -40,8 +30,5 @@ export type {
  * anything but the names of `OsSignal`.
  */
 export function hostSignals(options?: SignalsOptions): SignalSource {
-  const names = optionSignals(options, "options");
-  return osSource((onSignal: (signal: ShutdownTrigger) => void) =>
-    listen(denoHost() ?? processHost(), names, onSignal)
-  );
+  return signalSource(() => denoHost() ?? processHost(), options);
 }

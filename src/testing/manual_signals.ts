@@ -1,14 +1,10 @@
 // A signal source a test drives by hand: no process signal is touched.
 import type { ShutdownTrigger, SignalSource } from "../trigger.ts";
 import { describe } from "../_validate.ts";
+import { OS_SIGNALS } from "../_signal_hosts.ts";
 
 const TRIGGERS: readonly ShutdownTrigger[] = [
-  "SIGINT",
-  "SIGTERM",
-  "SIGHUP",
-  "SIGQUIT",
-  "SIGUSR2",
-  "SIGBREAK",
+  ...OS_SIGNALS,
   "manual",
   "worker",
 ];

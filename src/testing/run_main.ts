@@ -5,7 +5,7 @@ import {
   type MainOptions,
   type MainOutcome,
 } from "../main.ts";
-import type { DrainProgress, Failure } from "../_drain.ts";
+import { type DrainProgress, type Failure, progressLine } from "../_drain.ts";
 import type { GracefulShutdown } from "../shutdown.ts";
 import { RUN_HOOKS, type RunHooks, type RunOptions } from "../main/_run.ts";
 import { describe, validateFunction } from "../_validate.ts";
@@ -165,15 +165,4 @@ function firstLine(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   if (error === null || typeof error !== "object") return String(error);
   return describe(error);
-}
-
-/** The line main()'s default progress reporter prints. */
-function progressLine(progress: DrainProgress): string {
-  const names = progress.running.map((s) =>
-    `${s.name} ${(s.ageMs / 1000).toFixed(1)}s`
-  ).join(", ");
-  const left = progress.remainingMs === Infinity
-    ? "no deadline"
-    : `${(progress.remainingMs / 1000).toFixed(1)}s left`;
-  return `draining, ${progress.running.length} still running (${names}); ${left}`;
 }
