@@ -5,15 +5,8 @@ import { assertEquals, assertStringIncludes, assertThrows } from "@std/assert";
 import { main, type MainOptions } from "../src/main.ts";
 import { runMain, type RunMainOptions } from "../src/testing.ts";
 import { Child } from "./_child.ts";
-import { commandFor, requireRuntime, type RuntimeName } from "./_runtime.ts";
-
-const APP = new URL("./fixtures/signals/main_app.ts", import.meta.url).pathname;
-const RUNTIMES: RuntimeName[] = ["deno", "bun", "node"];
-const BINARIES: Record<RuntimeName, string | undefined> = {
-  deno: requireRuntime("deno"),
-  bun: requireRuntime("bun"),
-  node: requireRuntime("node"),
-};
+import { commandFor } from "./_runtime.ts";
+import { APP, BINARIES, RUNTIMES } from "./_main_app.ts";
 
 /** The `quiesce:` lines of a run that returns at once under `options`. */
 async function startUpLog(options: RunMainOptions): Promise<string[]> {

@@ -13,33 +13,16 @@ import {
   assertStringIncludes,
   assertThrows,
 } from "@std/assert";
-import { main, type MainOutcome } from "../src/main.ts";
+import { main, type MainOptions, type MainOutcome } from "../src/main.ts";
 import { manualSignals } from "../src/testing.ts";
 import type { GracefulShutdown } from "../mod.ts";
 import { Child, type ChildExit, signalCode } from "./_child.ts";
-import { commandFor, requireRuntime, type RuntimeName } from "./_runtime.ts";
+import type { RuntimeName } from "./_runtime.ts";
+import { APP, BINARIES, cell, DRAINED, RUNTIMES, start } from "./_main_app.ts";
 
-const APP = new URL("./fixtures/signals/main_app.ts", import.meta.url).pathname;
-const RUNTIMES: RuntimeName[] = ["deno", "bun", "node"];
 const SIGNALS = ["SIGINT", "SIGTERM"] as const;
 type Sig = "SIGINT" | "SIGTERM" | "SIGHUP";
 // At top level: in CI a missing runtime throws here and fails the suite.
-const BINARIES: Record<RuntimeName, string | undefined> = {
-  deno: requireRuntime("deno"),
-  bun: requireRuntime("bun"),
-  node: requireRuntime("node"),
-};
-
-function start(
-  runtime: RuntimeName,
-  mode: string,
-  env?: Record<string, string>,
-): Child {
-  return Child.start(
-    [...commandFor(runtime, BINARIES[runtime]!, APP), mode],
-    { env },
-  );
-}
 
 /** Waits for "ready <pid>" and checks the signal will reach the runtime with its default action. */
 async function ready(child: Child, signal?: Sig): Promise<void> {
@@ -67,8 +50,6 @@ function framed(
   ];
 }
 
-const DRAINED = ["worker stopped", "cleanup cache", "cleanup db"];
-
 /**
  * A person's pause before a second signal: a repeat of the same signal within main()'s
  * 100 ms window is taken for a task runner's forwarded copy of the first.
@@ -83,18 +64,6 @@ function assertExit(exit: ChildExit, code: number): void {
     { code, signal: null },
     `stderr:\n${exit.stderr}`,
   );
-}
-
-function cell(
-  name: string,
-  runtime: RuntimeName,
-  fn: () => Promise<void>,
-): void {
-  Deno.test({
-    name: `main on ${runtime}: ${name}`,
-    ignore: BINARIES[runtime] === undefined,
-    fn,
-  });
 }
 
 for (const runtime of RUNTIMES) {
@@ -665,33 +634,11 @@ Deno.test("main: a failed task makes the exit code 1 and is in outcome.failures;
   assertGreaterOrEqual(outcome!.failures[0]!.atMs, 0);
 });
 
-Deno.test("main: the same signal twice at once is one signal; 300 ms later it forces", async () => {
-  const signals = manualSignals();
-  const exited = Promise.withResolvers<number>();
-  const slow = Promise.withResolvers<void>();
-  let shutdown: GracefulShutdown | undefined;
-  let code: number | undefined;
-  main(async (context) => {
-    shutdown = context.shutdown;
-    context.spawn("slow", () => slow.promise);
-    await context.shutdown.wait();
-  }, { signals: signals.source, exit: exited.resolve, onProgress: false });
-  exited.promise.then((c) => code = c);
-  await new Promise((resolve) => setTimeout(resolve, 10));
-  signals.send("SIGINT");
-  signals.send("SIGINT"); // a task runner's copy
-  await new Promise((resolve) => setTimeout(resolve, 20));
-  signals.send("SIGINT"); // still within the window: the same keypress
-  await new Promise((resolve) => setTimeout(resolve, 20));
-  assertEquals(code, undefined);
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  signals.send("SIGINT"); // a person's second Ctrl+C
-  assertEquals(await exited.promise, 130);
-  slow.resolve();
-  await shutdown!.done();
-});
-
-Deno.test("main: a copy handled after a slow first signal is still the same signal", async () => {
+/**
+ * main() over a manual signal source with one task that stops only when `release()` is
+ * called; `code()` is the exit code once main() exited, `undefined` before.
+ */
+function slowProgram(options: MainOptions = {}) {
   const signals = manualSignals();
   const exited = Promise.withResolvers<number>();
   const slow = Promise.withResolvers<void>();
@@ -705,22 +652,51 @@ Deno.test("main: a copy handled after a slow first signal is still the same sign
     signals: signals.source,
     exit: exited.resolve,
     onProgress: false,
+    ...options,
+  });
+  exited.promise.then((c) => code = c);
+  return {
+    signals,
+    exited: exited.promise,
+    code: () => code,
+    release: () => slow.resolve(),
+    drained: () => shutdown!.done(),
+  };
+}
+
+Deno.test("main: the same signal twice at once is one signal; 300 ms later it forces", async () => {
+  const run = slowProgram();
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  run.signals.send("SIGINT");
+  run.signals.send("SIGINT"); // a task runner's copy
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  run.signals.send("SIGINT"); // still within the window: the same keypress
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assertEquals(run.code(), undefined);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  run.signals.send("SIGINT"); // a person's second Ctrl+C
+  assertEquals(await run.exited, 130);
+  run.release();
+  await run.drained();
+});
+
+Deno.test("main: a copy handled after a slow first signal is still the same signal", async () => {
+  const run = slowProgram({
     // The first signal's synchronous handling takes longer than the window (cold code on a
     // busy machine); the runner's copy, queued meanwhile, is handled right after it.
     onSignal: () => {
       const until = performance.now() + 150;
       while (performance.now() < until) { /* busy */ }
-      signals.send("SIGINT");
+      run.signals.send("SIGINT");
     },
   });
-  exited.promise.then((c) => code = c);
   await new Promise((resolve) => setTimeout(resolve, 10));
-  signals.send("SIGINT");
+  run.signals.send("SIGINT");
   await new Promise((resolve) => setTimeout(resolve, 30));
-  assertEquals(code, undefined);
-  slow.resolve();
-  assertEquals(await exited.promise, 130);
-  await shutdown!.done();
+  assertEquals(run.code(), undefined);
+  run.release();
+  assertEquals(await run.exited, 130);
+  await run.drained();
 });
 
 Deno.test("main: Deno's error/unhandledrejection events begin the shutdown; the handlers are gone after the exit", async () => {

@@ -13,21 +13,8 @@ import {
   assertMatch,
   assertStringIncludes,
 } from "@std/assert";
-import { Child, type ChildExit } from "./_child.ts";
-import { commandFor, requireRuntime, type RuntimeName } from "./_runtime.ts";
-
-const APP = new URL("./fixtures/signals/main_app.ts", import.meta.url).pathname;
-const RUNTIMES: RuntimeName[] = ["deno", "bun", "node"];
-const BINARIES: Record<RuntimeName, string | undefined> = {
-  deno: requireRuntime("deno"),
-  bun: requireRuntime("bun"),
-  node: requireRuntime("node"),
-};
-const DRAINED = ["worker stopped", "cleanup cache", "cleanup db"];
-
-function start(runtime: RuntimeName, mode: string): Child {
-  return Child.start([...commandFor(runtime, BINARIES[runtime]!, APP), mode]);
-}
+import type { ChildExit } from "./_child.ts";
+import { cell, DRAINED, RUNTIMES, start } from "./_main_app.ts";
 
 function assertExit(exit: ChildExit, code: number): void {
   assertEquals(
@@ -44,18 +31,6 @@ function between(exit: ChildExit): string[] {
     !line.startsWith("listeners at exit") &&
     !line.startsWith("crash listeners at exit")
   );
-}
-
-function cell(
-  name: string,
-  runtime: RuntimeName,
-  fn: () => Promise<void>,
-): void {
-  Deno.test({
-    name: `main on ${runtime}: ${name}`,
-    ignore: BINARIES[runtime] === undefined,
-    fn,
-  });
 }
 
 for (const runtime of RUNTIMES) {
