@@ -349,37 +349,42 @@ function cancelTreeRows(n: number): Promise<Row[]> {
   }]);
 }
 
-/** Per-child cost of many children sharing one outside signal must not grow with n. */
-async function sharedSignalRows(sizes: number[]): Promise<string[]> {
-  const lines: string[] = [];
-  let first: number | undefined;
-  for (const n of sizes) {
-    const samples: number[] = [];
-    for (let rep = 0; rep < REPS; rep++) {
+/**
+ * Many children sharing one outside signal: linear, not quadratic (one listener per child
+ * would make EventTarget scan its list on every add). The baseline holds the same n live
+ * children in a Set tree plus one Set of the signal's members, so the memory hierarchy's
+ * share (per-item cost grows at 1M for any code) is on both sides and a quadratic cost
+ * would show as a ratio growing with n.
+ */
+function sharedSignalRows(n: number): Promise<Row[]> {
+  return sideBySide("shared outside signal", n, REPS, {
+    name: "Set tree + one Set of members",
+    run: () =>
+      time(() => {
+        const members = new Set<SetNode>();
+        const root = new SetNode();
+        const children = new Array<SetNode>(n);
+        for (let i = 0; i < n; i++) members.add(children[i] = root.child());
+        for (let i = 0; i < n; i++) {
+          members.delete(children[i]!);
+          children[i]!.cancel("done");
+        }
+      }),
+  }, [{
+    name: "TokenSource.child({ signal })",
+    goal: 1.5,
+    run: () => {
       const outside = new AbortController();
       const root = new TokenSource();
-      samples.push(
-        await time(() => {
-          const children = new Array<TokenSource>(n);
-          for (let i = 0; i < n; i++) {
-            children[i] = root.child({ signal: outside.signal });
-          }
-          for (let i = 0; i < n; i++) children[i]![Symbol.dispose]();
-        }),
-      );
-    }
-    samples.sort((a, b) => a - b);
-    const perItem = samples[samples.length >> 1]! * 1e6 / n;
-    first ??= perItem;
-    lines.push(
-      `shared outside signal  n=${n.toLocaleString("en-US")}  reps=${REPS}  ${
-        perItem.toFixed(0)
-      } ns/child  (${
-        (perItem / first).toFixed(2)
-      }x the smallest n; goal: flat, <= 2x)`,
-    );
-  }
-  return lines;
+      return time(() => {
+        const children = new Array<TokenSource>(n);
+        for (let i = 0; i < n; i++) {
+          children[i] = root.child({ signal: outside.signal });
+        }
+        for (let i = 0; i < n; i++) children[i]![Symbol.dispose]();
+      });
+    },
+  }]);
 }
 
 // ---- run ----------------------------------------------------------------------------------
@@ -394,6 +399,6 @@ for (const n of sizes) {
   rows.push(...await fanOutRows(n));
   rows.push(...await tokenRows(n));
   rows.push(...await cancelTreeRows(n));
+  rows.push(...await sharedSignalRows(n));
 }
 console.log(table(runtime, rows));
-for (const line of await sharedSignalRows(sizes)) console.log(line);

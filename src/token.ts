@@ -9,9 +9,10 @@
 // Ownership. A parent references its live children and a child its parent, so a live
 // subtree stays reachable from its root; a cancelled or disposed source is referenced by
 // nothing in the tree and is collected once its user drops it. A source owns its lazily made
-// `AbortController` (`#controller`, only once `.signal` is read) and its rare state (`#rare`:
-// onCancel callbacks, the cancel hook, the `cancelled()` promise, the outside link, the
-// read-only view), made on first use so that a plain child is nine slots.
+// `AbortController` (`#controller`, only once `.signal` is read), the outside signal it is
+// linked to (`#outside`) and its rare state (`#rare`: onCancel callbacks, the cancel hook,
+// the `cancelled()` promise, the read-only view), made on first use, so a plain child is
+// ten slots.
 //
 // 1. Live: `#reason === undefined`. Cancelled: `#reason !== undefined`, for good, since
 //    `cancel()` turns an undefined reason into an AbortError (as `AbortController.abort`).
@@ -19,8 +20,9 @@
 //    cancelled source has no parent, no children, no siblings and `#childCount === 0`.
 // 3. Cancelling a source cancels its whole live subtree with the same reason, synchronously:
 //    first every node is marked and unlinked, then the nodes that have anything to tell
-//    (a controller or rare state) are notified, depth first in creation order (children
-//    are appended, so list order is creation order). No callback sees a half-cancelled tree.
+//    (a controller, an outside link or rare state) are notified, depth first in creation
+//    order (children are appended, so list order is creation order). No callback sees a
+//    half-cancelled tree.
 //    A child never cancels its parent; cancelling unlinks the source from its parent in O(1).
 // 4. A marked subtree is frozen: `child()` of a cancelled source returns a new source that
 //    is cancelled at once and linked to nothing; `cancel()` and dispose of a cancelled
@@ -145,6 +147,8 @@ export class TokenSource implements Disposable {
   #childCount = 0;
   #controller: AbortController | undefined;
   #rare: RareState | undefined;
+  /** The outside signal linked to this source (its own slot: many children may share one). */
+  #outside: AbortSignal | undefined;
   /** `undefined` while live: a cancelled source always has a reason. */
   #reason: unknown = undefined;
 
@@ -258,7 +262,10 @@ export class TokenSource implements Disposable {
         node.#next =
         node.#prev =
           undefined;
-      if (node.#controller !== undefined || node.#rare !== undefined) {
+      if (
+        node.#controller !== undefined || node.#rare !== undefined ||
+        node.#outside !== undefined
+      ) {
         if (notifyLast === undefined) notifyFirst = node;
         else notifyLast.#prev = node;
         notifyLast = node;
@@ -311,7 +318,7 @@ export class TokenSource implements Disposable {
       this.cancel(outside.reason);
       return;
     }
-    (this.#rare ??= new RareState()).outside = outside;
+    this.#outside = outside;
     linkOutside(outside, this);
   }
 
@@ -329,11 +336,11 @@ export class TokenSource implements Disposable {
 
   /** Invariant 5: tells this source's observers, once its subtree is marked and unlinked. */
   #notify(): void {
-    const rare = this.#rare;
-    if (rare?.outside !== undefined) {
-      unlinkOutside(rare.outside, this);
-      rare.outside = undefined;
+    if (this.#outside !== undefined) {
+      unlinkOutside(this.#outside, this);
+      this.#outside = undefined;
     }
+    const rare = this.#rare;
     this.#controller?.abort(this.#reason);
     if (rare === undefined) return;
     const callbacks = rare.callbacks;
@@ -368,7 +375,6 @@ class RareState {
   callbacks: Set<(reason: unknown) => void> | undefined = undefined;
   hook: ((reason: unknown) => void) | undefined = undefined;
   deferred: PromiseWithResolvers<void> | undefined = undefined;
-  outside: AbortSignal | undefined = undefined;
   view: CancellationToken | undefined = undefined;
 }
 
