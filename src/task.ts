@@ -205,6 +205,7 @@ export class RunningTasks implements Iterable<Task<unknown>> {
 
 let wasAwaited: (task: Task<unknown>) => boolean;
 let seqOf: (task: Task<unknown>) => number;
+let completedValue: (task: Task<unknown>) => unknown;
 let joinedFlag: (task: Task<unknown>, mark: boolean) => boolean;
 
 /**
@@ -226,6 +227,14 @@ export function spawnSeq(task: Task<unknown>): number {
  */
 export function markJoined(task: Task<unknown>): boolean {
   return joinedFlag(task, true);
+}
+
+/**
+ * The value of a completed task, `undefined` otherwise, without building a `TaskResult`
+ * (`joinAll` reads one per task). Internal.
+ */
+export function valueIfCompleted<T>(task: Task<T>): T | undefined {
+  return completedValue(task as Task<unknown>) as T | undefined;
 }
 
 /** Whether a group's join has taken `task`. Internal. */
@@ -307,6 +316,7 @@ export class Task<T> implements PromiseLike<T | undefined>, AsyncDisposable {
       task.#run(fn, scope);
     wasAwaited = (task) => (task.#flags & AWAITED) !== 0;
     seqOf = (task) => task.#seq;
+    completedValue = (task) => task.#valueOrUndefined();
     joinedFlag = (task, mark) => {
       const was = (task.#flags & JOINED) !== 0;
       if (mark) task.#flags |= JOINED;

@@ -7,6 +7,7 @@ import {
   type Task,
   type TaskFunction,
   type TaskResult,
+  valueIfCompleted,
 } from "./task.ts";
 import {
   listenToTracker,
@@ -251,9 +252,7 @@ export class TaskGroup<T = unknown>
     const values = new Array<T | undefined>(joined.length);
     for (let i = 0; i < joined.length; i++) {
       const task = joined[i]!;
-      values[i] = task.status === "completed"
-        ? (task.result as { value: T }).value
-        : undefined;
+      values[i] = valueIfCompleted(task) as T | undefined;
     }
     return values;
   }
