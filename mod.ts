@@ -54,9 +54,8 @@ export {
   TaskGroup,
   type TaskGroupOptions,
 } from "./src/task_group.ts";
-export type { DrainProgress, Failure } from "./src/_drain.ts";
+export type { DrainProgress, Failure, ShutdownReport } from "./src/report.ts";
 export {
   GracefulShutdown,
   type GracefulShutdownOptions,
-  type ShutdownReport,
 } from "./src/shutdown.ts";

@@ -1,6 +1,7 @@
 // The drain phase of a shutdown: wait for tasks, then run cleanup steps in reverse order,
 // all under one deadline, reporting progress and naming what is still running at the end.
 import type { Straggler } from "./errors.ts";
+import type { DrainProgress, Failure } from "./report.ts";
 import type { TaskTracker } from "./task_tracker.ts";
 import { deadline } from "./wait.ts";
 import { startTimer } from "./_timer.ts";
@@ -10,77 +11,6 @@ import { isThenable } from "./_validate.ts";
 export interface CleanupStep {
   name: string;
   run: (signal: AbortSignal) => unknown;
-}
-
-/**
- * A snapshot of a drain in progress, given to `onProgress` about once a second.
- *
- * @example Report progress in your own format
- * ```ts
- * import { type DrainProgress, GracefulShutdown } from "@quiesce/quiesce";
- * import { assertEquals } from "@std/assert";
- *
- * function describeProgress(progress: DrainProgress): string {
- *   const names = progress.running.map((straggler) => straggler.name).join(", ");
- *   return `waiting for ${names}; ${Math.round(progress.remainingMs / 1000)} s left`;
- * }
- *
- * // Called only while a drain takes longer than a second; this one is quick.
- * const shutdown = new GracefulShutdown({
- *   signals: false,
- *   onProgress: (progress) => console.error(describeProgress(progress)),
- * });
- * await shutdown.shutdown();
- *
- * const snapshot: DrainProgress = {
- *   elapsedMs: 2_000,
- *   remainingMs: 28_000,
- *   running: [{ name: "flush", kind: "cleanup", ageMs: 2_000, observedSignal: true }],
- * };
- * assertEquals(describeProgress(snapshot), "waiting for flush; 28 s left");
- * ```
- */
-export interface DrainProgress {
-  /** Milliseconds since the drain began. */
-  readonly elapsedMs: number;
-  /** Milliseconds left before the deadline (`Infinity` without one). */
-  readonly remainingMs: number;
-  /** What is still running: tasks, then the cleanup step in hand. */
-  readonly running: readonly Straggler[];
-}
-
-/**
- * One failure collected during a shutdown.
- *
- * @example Collect the failures of a shutdown
- * ```ts
- * import { GracefulShutdown, type Failure } from "@quiesce/quiesce";
- * import { assertEquals } from "@std/assert";
- *
- * const failures: Failure[] = [];
- * const shutdown = new GracefulShutdown({
- *   signals: false,
- *   onError: (failure) => failures.push(failure),
- * });
- * shutdown.spawn("sync", async (signal) => {
- *   await new Promise((resolve) => signal.addEventListener("abort", resolve));
- *   throw new Error("half-written batch");
- * });
- * shutdown.defer(() => {
- *   throw new Error("disk full");
- * }, "flush");
- * const report = await shutdown.shutdown();
- * assertEquals(failures.map((f) => `${f.source} ${f.name}`), ["task sync", "cleanup flush"]);
- * assertEquals(report.errors, failures);
- * ```
- */
-export interface Failure {
-  /** Where it came from. */
-  readonly source: "task" | "cleanup" | "callback";
-  /** The task's, step's or callback's name. */
-  readonly name: string;
-  /** What was thrown. */
-  readonly error: unknown;
 }
 
 /** What a drain found. */

@@ -37,8 +37,8 @@
  *
  * @module
  */
-import type { DrainProgress, Failure } from "./_drain.ts";
-import type { GracefulShutdown, ShutdownReport } from "./shutdown.ts";
+import type { DrainProgress, Failure, ShutdownReport } from "./report.ts";
+import type { GracefulShutdown } from "./shutdown.ts";
 import type { OsSignal, ShutdownTrigger, SignalSource } from "./signals.ts";
 import type { Task, TaskFunction, TaskResult, TaskStatus } from "./task.ts";
 import type {

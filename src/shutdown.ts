@@ -1,15 +1,10 @@
-import {
-  drain,
-  type DrainProgress,
-  type Failure,
-  startDeadline,
-} from "./_drain.ts";
+import { drain, startDeadline } from "./_drain.ts";
+import type { DrainProgress, Failure, ShutdownReport } from "./report.ts";
 import { CleanupSteps } from "./_cleanup_steps.ts";
 import { WaitTimeoutError } from "./errors.ts";
 import type { ShutdownTrigger } from "./signals.ts";
 import {
   type GracefulShutdownOptions,
-  type ShutdownReport,
   shutdownSettings,
 } from "./shutdown_options.ts";
 import type { Task, TaskFunction } from "./task.ts";
@@ -20,10 +15,7 @@ import { reportUncaught } from "./_report.ts";
 import { SignalIntake } from "./_signal_intake.ts";
 import { validateFunction, validateMs, validateOptions } from "./_validate.ts";
 
-export type {
-  GracefulShutdownOptions,
-  ShutdownReport,
-} from "./shutdown_options.ts";
+export type { GracefulShutdownOptions } from "./shutdown_options.ts";
 
 /**
  * Coordinates a graceful shutdown: a root token for every task, OS signals or a manual

@@ -1,7 +1,7 @@
 // The coordinator's options and report, and the validation that turns the options into
 // settings, kept apart so that shutdown.ts is only the coordinator's behaviour.
-import { type DrainProgress, type Failure, printProgress } from "./_drain.ts";
-import type { Straggler } from "./errors.ts";
+import { printProgress } from "./_drain.ts";
+import type { DrainProgress, Failure } from "./report.ts";
 import {
   hostSignals,
   type ShutdownTrigger,
@@ -80,46 +80,6 @@ export interface GracefulShutdownOptions {
   onProgress?: ((progress: DrainProgress) => void) | false;
   /** Called for every failure during the run and the shutdown. Default: `console.error`. */
   onError?: (failure: Failure) => void;
-}
-
-/**
- * How a shutdown went; `shutdown()` and `done()` resolve with it.
- *
- * @example Check that a shutdown was clean
- * ```ts
- * import { GracefulShutdown, type ShutdownReport, sleep } from "@quiesce/quiesce";
- * import { assertEquals, assertGreaterOrEqual } from "@std/assert";
- *
- * const shutdown = new GracefulShutdown({ signals: false });
- * shutdown.spawn("poll", (signal) => sleep(60_000, { signal }));
- * shutdown.defer(() => {}, "close db");
- * const report: ShutdownReport = await shutdown.shutdown("deploy");
- * assertEquals(report.trigger, "manual");
- * assertEquals(report.reason, "deploy");
- * assertEquals(report.ok, true);
- * assertEquals(report.timedOut, false);
- * assertEquals(report.errors, []);
- * assertEquals(report.stragglers, []);
- * assertGreaterOrEqual(report.durationMs, 0);
- * assertEquals(await shutdown.done(), report);
- * ```
- */
-export interface ShutdownReport {
-  /** What began it (`"SIGTERM"`, `"manual"`, ...). */
-  readonly trigger: ShutdownTrigger;
-  /** The reason the root token was cancelled with. */
-  readonly reason: unknown;
-  /** True when every task and cleanup step finished in time and nothing failed. */
-  readonly ok: boolean;
-  /** Whether the deadline passed with work still running. */
-  readonly timedOut: boolean;
-  /** Milliseconds from the trigger to the end of the drain. */
-  readonly durationMs: number;
-  /** Every failure from the moment shutdown began, in order (earlier ones were
-   * reported through `onError` when they happened, and are not kept). */
-  readonly errors: readonly Failure[];
-  /** What was still running at the deadline. */
-  readonly stragglers: readonly Straggler[];
 }
 
 export function defaultOnError(failure: Failure): void {

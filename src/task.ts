@@ -294,7 +294,9 @@ export class Task<T> implements PromiseLike<T | undefined>, AsyncDisposable {
    */
   #outcome: unknown = undefined;
   #flags = 0;
-  #waiters: PromiseWithResolvers<T | undefined> | undefined;
+  // `unknown`, not `T`: a private slot holding `T` in an input position would make
+  // `Task<T>` invariant (`Task<never>` not a `Task<void>`), unlike `Promise<T>`.
+  #waiters: PromiseWithResolvers<unknown> | undefined;
   #workWaiters: PromiseWithResolvers<void> | undefined;
   #controller = new AbortController();
   #owner: TaskOwner;
@@ -402,8 +404,8 @@ export class Task<T> implements PromiseLike<T | undefined>, AsyncDisposable {
     this.#flags |= AWAITED;
     let settled: Promise<T | undefined>;
     if (this.#status === "running") {
-      settled =
-        (this.#waiters ??= Promise.withResolvers<T | undefined>()).promise;
+      settled = (this.#waiters ??= Promise.withResolvers<unknown>())
+        .promise as Promise<T | undefined>;
     } else if (this.#status === "failed") {
       settled = Promise.reject(this.#outcome);
     } else {

@@ -1,4 +1,4 @@
-import type { Failure } from "./_drain.ts";
+import type { Failure } from "./report.ts";
 import type { Straggler } from "./errors.ts";
 import {
   isJoined,

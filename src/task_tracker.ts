@@ -1,5 +1,5 @@
 import { ClosedError, type Straggler, WaitTimeoutError } from "./errors.ts";
-import type { Failure } from "./_drain.ts";
+import type { Failure } from "./report.ts";
 import {
   isAwaited,
   RunningTasks,

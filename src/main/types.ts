@@ -1,8 +1,8 @@
 // The public types of `main()`: what `fn` gets, the options, and how the program ended.
 // Kept apart from main.ts so that main's internals (src/main/_*.ts) import them from here,
 // not from the entry point that imports them (no import cycle).
-import type { DrainProgress, Failure } from "../_drain.ts";
-import type { GracefulShutdown, ShutdownReport } from "../shutdown.ts";
+import type { DrainProgress, Failure, ShutdownReport } from "../report.ts";
+import type { GracefulShutdown } from "../shutdown.ts";
 import type { ShutdownTrigger, SignalSource } from "../signals.ts";
 import type { Task, TaskFunction } from "../task.ts";
 import type { CancellationToken } from "../token.ts";

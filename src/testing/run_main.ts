@@ -5,7 +5,8 @@ import {
   type MainOptions,
   type MainOutcome,
 } from "../main.ts";
-import { type DrainProgress, type Failure, progressLine } from "../_drain.ts";
+import { progressLine } from "../_drain.ts";
+import type { DrainProgress, Failure } from "../report.ts";
 import type { GracefulShutdown } from "../shutdown.ts";
 import { RUN_HOOKS, type RunHooks, type RunOptions } from "../main/_run.ts";
 import { describe, validateFunction } from "../_validate.ts";

@@ -1,0 +1,115 @@
+// What a shutdown reports: how it went, each failure, and progress while it drains. The
+// public types the coordinator, trackers and `main()` hand to their callers.
+import type { Straggler } from "./errors.ts";
+import type { ShutdownTrigger } from "./trigger.ts";
+
+/**
+ * How a shutdown went; `shutdown()` and `done()` resolve with it.
+ *
+ * @example Check that a shutdown was clean
+ * ```ts
+ * import { GracefulShutdown, type ShutdownReport, sleep } from "@quiesce/quiesce";
+ * import { assertEquals, assertGreaterOrEqual } from "@std/assert";
+ *
+ * const shutdown = new GracefulShutdown({ signals: false });
+ * shutdown.spawn("poll", (signal) => sleep(60_000, { signal }));
+ * shutdown.defer(() => {}, "close db");
+ * const report: ShutdownReport = await shutdown.shutdown("deploy");
+ * assertEquals(report.trigger, "manual");
+ * assertEquals(report.reason, "deploy");
+ * assertEquals(report.ok, true);
+ * assertEquals(report.timedOut, false);
+ * assertEquals(report.errors, []);
+ * assertEquals(report.stragglers, []);
+ * assertGreaterOrEqual(report.durationMs, 0);
+ * assertEquals(await shutdown.done(), report);
+ * ```
+ */
+export interface ShutdownReport {
+  /** What began it (`"SIGTERM"`, `"manual"`, ...). */
+  readonly trigger: ShutdownTrigger;
+  /** The reason the root token was cancelled with. */
+  readonly reason: unknown;
+  /** True when every task and cleanup step finished in time and nothing failed. */
+  readonly ok: boolean;
+  /** Whether the deadline passed with work still running. */
+  readonly timedOut: boolean;
+  /** Milliseconds from the trigger to the end of the drain. */
+  readonly durationMs: number;
+  /** Every failure from the moment shutdown began, in order (earlier ones were
+   * reported through `onError` when they happened, and are not kept). */
+  readonly errors: readonly Failure[];
+  /** What was still running at the deadline. */
+  readonly stragglers: readonly Straggler[];
+}
+
+/**
+ * One failure collected during a shutdown.
+ *
+ * @example Collect the failures of a shutdown
+ * ```ts
+ * import { GracefulShutdown, type Failure } from "@quiesce/quiesce";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const failures: Failure[] = [];
+ * const shutdown = new GracefulShutdown({
+ *   signals: false,
+ *   onError: (failure) => failures.push(failure),
+ * });
+ * shutdown.spawn("sync", async (signal) => {
+ *   await new Promise((resolve) => signal.addEventListener("abort", resolve));
+ *   throw new Error("half-written batch");
+ * });
+ * shutdown.defer(() => {
+ *   throw new Error("disk full");
+ * }, "flush");
+ * const report = await shutdown.shutdown();
+ * assertEquals(failures.map((f) => `${f.source} ${f.name}`), ["task sync", "cleanup flush"]);
+ * assertEquals(report.errors, failures);
+ * ```
+ */
+export interface Failure {
+  /** Where it came from. */
+  readonly source: "task" | "cleanup" | "callback";
+  /** The task's, step's or callback's name. */
+  readonly name: string;
+  /** What was thrown. */
+  readonly error: unknown;
+}
+
+/**
+ * A snapshot of a drain in progress, given to `onProgress` about once a second.
+ *
+ * @example Report progress in your own format
+ * ```ts
+ * import { type DrainProgress, GracefulShutdown } from "@quiesce/quiesce";
+ * import { assertEquals } from "@std/assert";
+ *
+ * function describeProgress(progress: DrainProgress): string {
+ *   const names = progress.running.map((straggler) => straggler.name).join(", ");
+ *   return `waiting for ${names}; ${Math.round(progress.remainingMs / 1000)} s left`;
+ * }
+ *
+ * // Called only while a drain takes longer than a second; this one is quick.
+ * const shutdown = new GracefulShutdown({
+ *   signals: false,
+ *   onProgress: (progress) => console.error(describeProgress(progress)),
+ * });
+ * await shutdown.shutdown();
+ *
+ * const snapshot: DrainProgress = {
+ *   elapsedMs: 2_000,
+ *   remainingMs: 28_000,
+ *   running: [{ name: "flush", kind: "cleanup", ageMs: 2_000, observedSignal: true }],
+ * };
+ * assertEquals(describeProgress(snapshot), "waiting for flush; 28 s left");
+ * ```
+ */
+export interface DrainProgress {
+  /** Milliseconds since the drain began. */
+  readonly elapsedMs: number;
+  /** Milliseconds left before the deadline (`Infinity` without one). */
+  readonly remainingMs: number;
+  /** What is still running: tasks, then the cleanup step in hand. */
+  readonly running: readonly Straggler[];
+}
