@@ -184,3 +184,16 @@ export async function many(
   }
   return exits;
 }
+
+/**
+ * A person's two Ctrl+C: one, then (once the slow task saw the abort, and 500 ms later, far
+ * beyond a runner's forwarded copy) another, while the fixture's drain still has 10 s to go.
+ */
+export function ctrlCTwice(cmd: string[]): Promise<PtyExit> {
+  return session(cmd, async (pty) => {
+    await pty.ctrlC();
+    await pty.waitFor("slow saw abort");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await pty.ctrlC();
+  }, { PTY_DRAIN_MS: "10000" });
+}

@@ -10,7 +10,7 @@ import {
   assertFalse,
   assertStringIncludes,
 } from "@std/assert";
-import { many, type PtyExit, RUNNERS, session } from "./_pty.ts";
+import { ctrlCTwice, many, type PtyExit, RUNNERS, session } from "./_pty.ts";
 
 // Without the repeat filter a run is forced 1 time in 5 to 1 in 2: 20 runs make a pass by
 // chance unlikely (about 1 % at 1 in 5).
@@ -68,12 +68,7 @@ for (const [runner, cmd] of Object.entries(RUNNERS("app"))) {
       `pty: a second Ctrl+C 500 ms later under ${runner} still forces the exit`,
     ignore: !cmd,
     fn: async () => {
-      const exit = await session(cmd!, async (pty) => {
-        await pty.ctrlC();
-        await pty.waitFor("slow saw abort");
-        await new Promise((resolve) => setTimeout(resolve, 500));
-        await pty.ctrlC();
-      }, { PTY_DRAIN_MS: "10000" });
+      const exit = await ctrlCTwice(cmd!);
       assertEquals(exit.code, 130, exit.output);
       assertStringIncludes(
         exit.output,

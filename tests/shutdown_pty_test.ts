@@ -3,7 +3,7 @@
 // process group. The copy must not kill the process mid-drain (the listeners stay for a
 // 100 ms repeat window); a person's real second Ctrl+C, 500 ms later, still ends it at once.
 import { assertEquals, assertFalse, assertStringIncludes } from "@std/assert";
-import { many, type PtyExit, RUNNERS, session } from "./_pty.ts";
+import { ctrlCTwice, many, type PtyExit, RUNNERS, session } from "./_pty.ts";
 
 // Without the window about 1 run in 5 to 1 in 10 was killed mid-drain (measured): 20 runs
 // leave little room for a pass by chance.
@@ -54,12 +54,7 @@ for (const [runner, cmd] of Object.entries(RUNNERS("plain"))) {
       `pty: GracefulShutdown under ${runner}: a second Ctrl+C 500 ms later ends it at once (exit 130)`,
     ignore: !cmd,
     fn: async () => {
-      const exit = await session(cmd!, async (pty) => {
-        await pty.ctrlC();
-        await pty.waitFor("slow saw abort");
-        await new Promise((resolve) => setTimeout(resolve, 500));
-        await pty.ctrlC();
-      }, { PTY_DRAIN_MS: "10000" });
+      const exit = await ctrlCTwice(cmd!);
       assertEquals(exit.code, 130, exit.output);
       assertFalse(exit.output.includes("slow stopped"), exit.output);
     },
