@@ -29,7 +29,7 @@ export interface EscalationOptions {
   /** Whether to take over uncaught exceptions and unhandled rejections. */
   crashes: boolean;
   /** Whether the shutdown has begun (a signal then only arms the forced exit). */
-  isShutdown: () => boolean;
+  isDraining: () => boolean;
   /** The drain's deadline, for the log line. */
   timeoutMs: number;
   /** main()'s log (stderr, or a test harness's sink). */
@@ -120,10 +120,10 @@ export class Escalation {
     if (this.#stopped) return;
     // A runner's or supervisor's copy of the signal just handled: the same signal.
     if (this.#repeats.isRepeat(signal)) return;
-    const { log, force, isShutdown, timeoutMs } = this.#options;
+    const { log, force, isDraining, timeoutMs } = this.#options;
     if (this.#osSignal === undefined) {
       this.#osSignal = signal;
-      if (isShutdown()) {
+      if (isDraining()) {
         log(`${signal} received while shutting down; ${this.#again(signal)}`);
       } else {
         log(

@@ -132,7 +132,7 @@ export function run(
       : options.signals || undefined,
     force: options.forceOnSecondSignal ?? true,
     crashes: options.shutdownOnCrash ?? true,
-    isShutdown: () => shutdown.draining,
+    isDraining: () => shutdown.draining,
     timeoutMs: timeout,
     log,
   }, {
