@@ -22,8 +22,6 @@ export interface DrainOutcome {
 interface DrainInput {
   tracker: TaskTracker;
   steps: CleanupStep[];
-  /** The whole shutdown's budget, for messages. */
-  timeout: number;
   /** When the budget ends, as `performance.now()`: for progress reports only. */
   deadlineAt: number;
   /** Aborts when the budget ends: the one deadline everything below races. */

@@ -25,7 +25,7 @@ export const OS_SIGNALS: readonly OsSignal[] = [
  *
  * @throws {TypeError} Naming `name`, unless `options` is well formed.
  */
-export function optionSignals(
+function optionSignals(
   options: SignalsOptions | undefined,
   name: string,
 ): OsSignal[] {
@@ -42,7 +42,7 @@ export function optionSignals(
  *
  * @throws {TypeError} Naming `name`, unless `value` is an array of known signal names.
  */
-export function signalNames(value: unknown, name: string): OsSignal[] {
+function signalNames(value: unknown, name: string): OsSignal[] {
   if (!Array.isArray(value)) {
     throw new TypeError(
       `Cannot use ${name}: expected an array of signal names, got ${
@@ -141,7 +141,7 @@ const osSources = new WeakSet<object>();
  * Marks `source` as delivering real OS signals, which task runners and process-group
  * supervisors may deliver twice (see _repeat.ts). Returns it.
  */
-export function osSource<S extends object>(source: S): S {
+function osSource<S extends object>(source: S): S {
   osSources.add(source);
   return source;
 }

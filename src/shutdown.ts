@@ -323,7 +323,6 @@ export class GracefulShutdown implements AsyncDisposable {
     const outcome = await drain({
       tracker: this.#tracker,
       steps: this.#steps.list,
-      timeout: this.#timeout,
       deadlineAt: started + this.#timeout,
       expiry: expiry.signal,
       onProgress: this.#onProgress,

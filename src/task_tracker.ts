@@ -109,7 +109,7 @@ export function listenToTracker(
 }
 
 /** Validates the options a tracker (and a group) share; returns the tracker's own token. */
-export function trackerSource(
+function trackerSource(
   options: TaskTrackerOptions | undefined,
 ): TokenSource {
   const parent = options?.parent;
