@@ -13,7 +13,12 @@ import { type CancellationToken, TokenSource } from "./token.ts";
 import { sleep } from "./wait.ts";
 import { reportUncaught } from "./_report.ts";
 import { SignalIntake } from "./_signal_intake.ts";
-import { validateFunction, validateMs, validateOptions } from "./_validate.ts";
+import {
+  isThenable,
+  validateFunction,
+  validateMs,
+  validateOptions,
+} from "./_validate.ts";
 
 export type { GracefulShutdownOptions } from "./shutdown_options.ts";
 
@@ -351,8 +356,8 @@ export class GracefulShutdown implements AsyncDisposable {
   ): void {
     try {
       const result = fn(trigger) as unknown;
-      if (typeof (result as PromiseLike<unknown>)?.then === "function") {
-        (result as PromiseLike<unknown>).then(
+      if (isThenable(result)) {
+        result.then(
           undefined,
           (error) => this.#fail({ source: "callback", name, error }),
         );
@@ -370,9 +375,7 @@ export class GracefulShutdown implements AsyncDisposable {
     // goes on, and the original failure is still in the report.
     try {
       const result = this.#onError(failure) as unknown;
-      if (typeof (result as PromiseLike<unknown>)?.then === "function") {
-        (result as PromiseLike<unknown>).then(undefined, reportUncaught);
-      }
+      if (isThenable(result)) result.then(undefined, reportUncaught);
     } catch (error) {
       reportUncaught(error);
     }

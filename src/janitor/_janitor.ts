@@ -1,7 +1,8 @@
 // One janitor's state: the jobs it waits for, its signal, and its links to an outside
 // signal and to the janitor it is nested in. Web primitives only (AbortController, Set),
 // so it stays cheap and independent of the core's internals.
-import { isNativePromise, isThenable } from "./_promise.ts";
+import { isNativePromise } from "./_promise.ts";
+import { isThenable } from "../_validate.ts";
 import type { JanitorFunction, SettledResult } from "./results.ts";
 
 const FINISHED_OK: SettledResult<void> = Object.freeze({

@@ -11,10 +11,3 @@ export function isNativePromise(value: unknown): value is Promise<unknown> {
   return typeof value === "object" && value !== null &&
     (value as { then?: unknown }).then === nativeThen;
 }
-
-/** Whether `value` has a callable `then` (a promise or any other thenable). */
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null &&
-    (typeof value === "object" || typeof value === "function") &&
-    typeof (value as { then?: unknown }).then === "function";
-}
