@@ -2,6 +2,7 @@
 // cleanup starts.
 import type { CleanupStep } from "./_drain.ts";
 import { validateFunction, validateName } from "./_validate.ts";
+import { ClosedError } from "./errors.ts";
 
 /** Registered cleanup steps, in registration order. */
 export class CleanupSteps {
@@ -12,15 +13,14 @@ export class CleanupSteps {
   defer(fn: (signal: AbortSignal) => unknown, name?: string): void {
     validateFunction(fn, "fn");
     if (name !== undefined) validateName(name, "name");
+    const stepName = name ?? (fn.name || `cleanup #${this.list.length + 1}`);
     if (this.#closed) {
-      throw new Error(
-        "Cannot defer a cleanup step: cleanup has already started",
-      );
+      throw new ClosedError(stepName, {
+        kind: "cleanup step",
+        because: "the GracefulShutdown's cleanup has already started",
+      });
     }
-    this.list.push({
-      name: name ?? (fn.name || `cleanup #${this.list.length + 1}`),
-      run: fn,
-    });
+    this.list.push({ name: stepName, run: fn });
   }
 
   /** Adds a step that disposes `resource`; returns it. */
@@ -38,6 +38,11 @@ export class CleanupSteps {
       name ?? resource.constructor?.name ?? "resource",
     );
     return resource;
+  }
+
+  /** Whether cleanup has started. */
+  get closed(): boolean {
+    return this.#closed;
   }
 
   /** Refuses further steps: cleanup has started. */

@@ -1,9 +1,10 @@
 // The public types of `main()`: what `fn` gets, the options, and how the program ended.
 // Kept apart from main.ts so that main's internals (src/main/_*.ts) import them from here,
 // not from the entry point that imports them (no import cycle).
-import type { DrainProgress, Failure, ShutdownReport } from "../report.ts";
+import type { Failure, ShutdownReport } from "../report.ts";
 import type { GracefulShutdown } from "../shutdown.ts";
-import type { ShutdownTrigger, SignalSource } from "../signals.ts";
+import type { GracefulShutdownOptions } from "../shutdown_options.ts";
+import type { ShutdownTrigger } from "../signals.ts";
 import type { Task, TaskFunction } from "../task.ts";
 import type { CancellationToken } from "../token.ts";
 
@@ -84,7 +85,10 @@ export interface MainContext {
  * ```
  */
 export interface MainOutcome {
-  /** What began the shutdown: an OS signal, or `"manual"` when `fn` ended on its own. */
+  /**
+   * What began the shutdown: an OS signal, `"manual"` when `fn` ended on its own, or
+   * `"failure"` when a task failed or the process crashed (see `shutdownOnFailure`).
+   */
   readonly trigger: ShutdownTrigger;
   /** The drain's report; `undefined` if the exit came before the drain ended. */
   readonly report: ShutdownReport | undefined;
@@ -130,7 +134,7 @@ export interface MainFailure {
    * What failed: `fn` itself (`"main"`), a task, a cleanup step, a hook (`"callback"`), or
    * a crash (`name` is `"uncaught exception"` or `"unhandled rejection"`).
    */
-  readonly source: "main" | "task" | "cleanup" | "callback" | "crash";
+  readonly source: "main" | Failure["source"];
   /** The task's, step's or hook's name. */
   readonly name: string;
   /** What was thrown. */
@@ -141,6 +145,11 @@ export interface MainFailure {
 
 /**
  * Options for {@linkcode main}.
+ *
+ * Besides its own, main() takes every option of `GracefulShutdown` (the same declaration
+ * and the same validation) but `onSecondSignal`, where main() puts its own policy. Three
+ * defaults differ: `timeout` is 4 000 on Deno Deploy (see `denoDeploy`),
+ * `shutdownOnFailure` is `true`, and `onError` and `onProgress` print through `log`.
  *
  * @example A short deadline, a shutdown hook and an injected exit
  * ```ts
@@ -165,53 +174,36 @@ export interface MainFailure {
  * assertEquals(signals, ["manual"]);
  * ```
  */
-export interface MainOptions {
-  /**
-   * Milliseconds the whole shutdown may take, from the first signal (`drainDelay`
-   * included). Default 30 000; 4 000 on Deno Deploy (5 s grace).
-   */
-  timeout?: number;
+export interface MainOptions
+  extends Omit<GracefulShutdownOptions, "onSecondSignal"> {
   /**
    * The platform's kill deadline in milliseconds: how long after its stop signal it sends
    * SIGKILL (Kubernetes: `terminationGracePeriodSeconds` × 1000, default 30 000; systemd:
    * `TimeoutStopSec`; Docker: `docker stop --time`). When `timeout` plus 500 ms for the
-   * exit itself does not fit, main() prints one `quiesce:` warning line on stderr at
-   * start-up (it still runs: the check only warns). Default: 5 000 on Deno Deploy, none
-   * elsewhere; `Infinity` turns the check off.
+   * exit itself does not fit, main() logs one warning line at start-up (it still runs: the
+   * check only warns). Default: 5 000 on Deno Deploy, none elsewhere; `Infinity` turns the
+   * check off.
    */
   gracePeriod?: number;
   /**
    * Whether this runs on Deno Deploy (SIGINT, then SIGKILL 5 s later), which sets the
-   * default `timeout` to 4 000 and the default `gracePeriod` to 5 000. Default: detected on Deno from `DENO_DEPLOY=true` (Deno
-   * Deploy) or `DENO_REGION` with `DENO_DEPLOYMENT_ID` (Deploy Classic), variables the
-   * platform sets and users cannot; `DENO_DEPLOYMENT_ID` alone is not enough (apps set it
-   * in containers). Always `false` on Bun and Node unless set here.
+   * default `timeout` to 4 000 and the default `gracePeriod` to 5 000. Default: detected on
+   * Deno from `DENO_DEPLOY=true` (Deno Deploy) or `DENO_REGION` with `DENO_DEPLOYMENT_ID`
+   * (Deploy Classic), variables the platform sets and users cannot; `DENO_DEPLOYMENT_ID`
+   * alone is not enough (apps set it in containers). Always `false` on Bun and Node unless
+   * set here.
    */
   denoDeploy?: boolean;
-  /** Milliseconds between the first signal and cancelling the tasks. Default 0. */
-  drainDelay?: number;
-  /** Called once, first thing, when shutdown begins. */
-  onSignal?: (signal: ShutdownTrigger) => void;
-  /** Drain progress reporter; default one stderr line a second; `false` for none. */
-  onProgress?: ((progress: DrainProgress) => void) | false;
   /**
-   * Called for every failure of a task, cleanup step or hook, when it happens (before the
-   * shutdown too); default: one line on stderr. Any failure makes the exit code 1.
-   */
-  onError?: (failure: Failure) => void;
-  /**
-   * Where signals come from. Default: the host's SIGINT and SIGTERM (`hostSignals()`); to
-   * add SIGHUP, SIGQUIT or SIGUSR2, pass `hostSignals({ signals: [...] })`.
-   */
-  signals?: SignalSource | false;
-  /**
-   * Whether a second signal during the drain exits at once. Default `true`. A repeat of the
-   * same signal within 100 ms is the same signal (a task runner's forwarded copy).
+   * Whether a second signal during the drain exits at once, with 128 + its number. Default
+   * `true`. A repeat of the same signal within 100 ms is the same signal (a task runner's
+   * forwarded copy).
    */
   forceOnSecondSignal?: boolean;
   /**
    * Whether an uncaught exception or unhandled rejection begins the shutdown (logged with
-   * the error; tasks drained and cleanup run within `timeout`; exit 1) instead of ending
+   * the error, reported to `onError` and in the report as a `"crash"` failure, the trigger
+   * `"failure"`; tasks drained and cleanup run within `timeout`; exit 1) instead of ending
    * the process at once. The handlers are removed right before the exit. Default `true`.
    */
   shutdownOnCrash?: boolean;
@@ -220,6 +212,44 @@ export interface MainOptions {
    * Kubernetes); a function decides every exit code from the {@linkcode MainOutcome}.
    */
   exitCode?: number | ((outcome: MainOutcome) => number);
-  /** Ends the process; default `Deno.exit` or `process.exit`. Inject it to test. */
-  exit?: (code: number) => void;
+  /**
+   * Ends the process; default `Deno.exit` or `process.exit`. Inject it to test: it gets the
+   * exit code and the outcome the code was decided from.
+   */
+  exit?: (code: number, outcome: MainOutcome) => void;
+  /**
+   * Where main()'s own lines go (each starts with `quiesce: `; the error, when there is one,
+   * comes as the second argument): the signal received, the drain's progress, failures,
+   * the exit code. A function (hand them to pino or a JSON logger), or `false` for silence.
+   * Default: `console.error`.
+   */
+  log?: MainLog | false;
 }
+
+/**
+ * Receives one line of main()'s log (it starts with `quiesce: `) and the error it is about,
+ * if any.
+ *
+ * @example Log main()'s lines as JSON
+ * ```ts
+ * import { main, type MainLog } from "@quiesce/quiesce/main";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const lines: string[] = [];
+ * const json: MainLog = (line, error) =>
+ *   lines.push(JSON.stringify({ level: "info", msg: line, error: error && String(error) }));
+ * const exited = Promise.withResolvers<number>();
+ * main(() => Promise.reject(new Error("bad config")), {
+ *   signals: false,
+ *   log: json,
+ *   exit: exited.resolve,
+ * });
+ * assertEquals(await exited.promise, 1);
+ * assertEquals(JSON.parse(lines[0]!), {
+ *   level: "info",
+ *   msg: "quiesce: main failed:",
+ *   error: "Error: bad config",
+ * });
+ * ```
+ */
+export type MainLog = (line: string, error?: unknown) => void;

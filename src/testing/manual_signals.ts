@@ -1,12 +1,13 @@
 // A signal source a test drives by hand: no process signal is touched.
-import type { ShutdownTrigger, SignalSource } from "../trigger.ts";
+import type { ShutdownTrigger, SignalSource } from "../signals.ts";
 import { describe } from "../_validate.ts";
-import { OS_SIGNALS } from "../_signal_hosts.ts";
+import { OS_SIGNALS } from "../_signal_table.ts";
 
 const TRIGGERS: readonly ShutdownTrigger[] = [
   ...OS_SIGNALS,
   "manual",
   "worker",
+  "failure",
 ];
 
 /**
