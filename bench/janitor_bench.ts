@@ -13,7 +13,7 @@
 // the jobs are the same async functions on both sides; the baselines are what a competent
 // engineer would write without a janitor.
 import { ensureJanitor, enterJanitor, spawnDaemon } from "../src/janitor.ts";
-import { ambient } from "../src/janitor/_ambient.ts";
+import { ambient } from "../src/janitor/_janitor.ts";
 
 const JOBS = 100;
 const sharedSignal = new AbortController().signal;
