@@ -2,9 +2,9 @@ import type { GracefulShutdown } from "../shutdown.ts";
 import type { CancellationToken } from "../token.ts";
 import { describe, validateFunction, validateOptions } from "../_validate.ts";
 import { healthResponse } from "./health.ts";
+import { registerScope } from "./request_scope.ts";
 import {
   pathOf,
-  type RequestScope,
   Scope,
   type ScopeOwner,
   type ServerWebSocket,
@@ -12,21 +12,44 @@ import {
 } from "./scope.ts";
 
 /**
- * A fetch-style handler that also gets the request's {@linkcode RequestScope}.
+ * A fetch handler as the runtime calls it: the request, and the runtime's own second
+ * argument, passed through unchanged (Deno's `ServeHandlerInfo`, Bun's `Server`, what a
+ * Node adapter passes), so frameworks keep reading it (Hono: `c.env`, `getConnInfo`,
+ * `upgradeWebSocket`). Hono's `app.fetch` is one. The request's scope is
+ * {@linkcode requestScope}`(request)`.
  *
- * @example A handler written against the scope
+ * @example A handler that reads its scope
  * ```ts
- * import type { ScopedHandler } from "@quiesce/quiesce/http";
+ * import { type FetchHandler, requestScope } from "@quiesce/quiesce/http";
  *
- * const handler: ScopedHandler = (request, scope) =>
- *   new Response(`${scope.name} ${scope.draining ? "(draining)" : ""}`);
+ * const handler: FetchHandler = (request) => {
+ *   const scope = requestScope(request);
+ *   return new Response(`${scope.name} ${scope.draining ? "(draining)" : ""}`);
+ * };
  * console.log(typeof handler);
  * ```
  */
-export type ScopedHandler = (
+export type FetchHandler = (
   request: Request,
-  scope: RequestScope,
+  // deno-lint-ignore no-explicit-any -- whatever the runtime passes; frameworks type it
+  info: any,
 ) => Response | Promise<Response>;
+
+/**
+ * The former name of {@linkcode FetchHandler}.
+ *
+ * @deprecated The second argument is now the runtime's own; use
+ * {@linkcode FetchHandler} and {@linkcode requestScope}.
+ *
+ * @example The same type under its old name
+ * ```ts
+ * import type { ScopedHandler } from "@quiesce/quiesce/http";
+ *
+ * const handler: ScopedHandler = () => new Response("ok");
+ * console.log(typeof handler);
+ * ```
+ */
+export type ScopedHandler = FetchHandler;
 
 /**
  * How the server's listener is stopped: gracefully when the drain begins (after
@@ -130,11 +153,14 @@ function optionalPath(value: unknown, name: string): string | undefined {
  * @example Wrap a handler, serve it, shut down
  * ```ts
  * import { GracefulShutdown } from "@quiesce/quiesce";
- * import { GracefulHttp } from "@quiesce/quiesce/http";
+ * import { GracefulHttp, requestScope } from "@quiesce/quiesce/http";
  * import { assertEquals } from "@std/assert";
  *
  * const shutdown = new GracefulShutdown({ signals: false });
- * const http = new GracefulHttp(shutdown, (request, scope) => new Response(scope.name));
+ * const http = new GracefulHttp(
+ *   shutdown,
+ *   (request) => new Response(requestScope(request).name),
+ * );
  * const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, http.fetch);
  * http.attach({ stop: () => server.shutdown() });
  * const response = await fetch(`http://127.0.0.1:${server.addr.port}/orders/42`);
@@ -149,10 +175,11 @@ export class GracefulHttp {
    */
   readonly fetch: (
     request: Request,
-    info?: unknown,
+    // deno-lint-ignore no-explicit-any -- passed to the handler as the runtime gave it
+    info?: any,
   ) => Response | Promise<Response>;
   #shutdown: GracefulShutdown;
-  #handler: ScopedHandler;
+  #handler: FetchHandler;
   #name: string;
   #readiness: string | undefined;
   #liveness: string | undefined;
@@ -172,7 +199,7 @@ export class GracefulHttp {
    */
   constructor(
     shutdown: GracefulShutdown,
-    handler: ScopedHandler,
+    handler: FetchHandler,
     options?: GracefulHttpOptions,
   ) {
     if (typeof shutdown?.subscribe !== "function") {
@@ -253,11 +280,12 @@ export class GracefulHttp {
       if (path === this.#liveness) return this.#closing(healthResponse(true));
     }
     const scope = new Scope(this.#owner, request, info);
+    registerScope(request, scope);
     this.#inFlight.add(scope);
     if (this.#shutdown.draining) this.#track(scope);
     let result: Response | Promise<Response>;
     try {
-      result = this.#handler(request, scope);
+      result = this.#handler(request, info);
     } catch (error) {
       scope.threw();
       return Promise.reject(error);

@@ -7,6 +7,8 @@ import {
   type DenoServeInfo,
   isBunServer,
   isDenoInfo,
+  type RemoteAddress,
+  remoteAddressOf,
 } from "./_hosts.ts";
 import { BunSocketBridge } from "./_bun_socket.ts";
 
@@ -58,18 +60,20 @@ export interface ServerWebSocket extends EventTarget {
 }
 
 /**
- * One request's scope: its name and age for the drain's reports, background work tied to
- * the request, and the signals a handler needs.
+ * One request's scope: its name and age for the drain's reports, the client's address,
+ * background work tied to the request, and the signals a handler needs. A handler reaches
+ * it with {@linkcode requestScope}`(request)`.
  *
  * @example Background work that ends with the response
  * ```ts
  * import { GracefulShutdown } from "@quiesce/quiesce";
- * import { GracefulHttp } from "@quiesce/quiesce/http";
+ * import { GracefulHttp, requestScope } from "@quiesce/quiesce/http";
  * import { assertEquals } from "@std/assert";
  *
  * const shutdown = new GracefulShutdown({ signals: false });
  * const seen: string[] = [];
- * const http = new GracefulHttp(shutdown, (request, scope) => {
+ * const http = new GracefulHttp(shutdown, (request) => {
+ *   const scope = requestScope(request);
  *   seen.push(scope.name);
  *   scope.spawn((signal) => new Promise((resolve) => signal.addEventListener("abort", resolve)), {
  *     onCancel: () => seen.push("prefetch cancelled"),
@@ -89,6 +93,11 @@ export interface RequestScope {
   readonly request: Request;
   /** Milliseconds since the request arrived. */
   readonly ageMs: number;
+  /**
+   * The client's address (the peer of the connection: a balancer's, behind one), or
+   * `undefined` where the runtime does not tell it.
+   */
+  readonly remoteAddr: RemoteAddress | undefined;
   /** True from the first shutdown signal on. */
   readonly draining: boolean;
   /**
@@ -185,6 +194,10 @@ export class Scope implements RequestScope {
 
   get ageMs(): number {
     return performance.now() - this.startedAt;
+  }
+
+  get remoteAddr(): RemoteAddress | undefined {
+    return remoteAddressOf(this.request, this.#info);
   }
 
   get draining(): boolean {
@@ -381,13 +394,13 @@ export class Scope implements RequestScope {
   }
 
   /**
-   * Listens to `request.signal`. Deno's also aborts after every normal response (ignored
-   * here: only an abort before the response counts) and touching it at all makes Deno print
-   * a one-time notice, so on Deno it is used only for work spawned while the handler runs;
-   * after the response, `completed` and the body's cancellation tell a disconnect.
+   * Listens to `request.signal`, never on Deno: there merely reading it makes Deno print its
+   * legacy-abort notice at the first successful response, a notice the user did not cause.
+   * On Deno the scope learns of a disconnect from `completed` and the body's cancellation,
+   * that is once the handler has returned.
    */
   #watchDisconnect(): void {
-    if (this.#unlisten !== undefined) return;
+    if (this.#unlisten !== undefined || this.#deno) return;
     const signal = this.request.signal;
     const onAbort = () => {
       if (!this.#responded || this.#bodyOpen) this.#disconnected();
