@@ -2,6 +2,7 @@ import type { GracefulShutdown } from "../shutdown.ts";
 import type { CancellationToken } from "../token.ts";
 import { describe, validateFunction, validateOptions } from "../_validate.ts";
 import { healthResponse } from "./health.ts";
+import { dropBody, hasBody, unreadBody } from "./_request_body.ts";
 import { registerScope } from "./request_scope.ts";
 import {
   pathOf,
@@ -104,6 +105,14 @@ export interface GracefulHttpOptions {
   liveness?: string;
   /** Called when background work of a request fails. Default: `console.error`. */
   onError?: (error: unknown, request: string) => void;
+  /**
+   * The least time in milliseconds from the first signal to the listener's stop, whatever
+   * `drainDelay` is. Default 500. A keep-alive client gets at least this long to receive a
+   * `Connection: close` response on its connection, instead of the runtime closing the
+   * connection under its next request (an EOF or reset, which no pooled client retries
+   * safely). `0` stops the listener when the drain begins.
+   */
+  linger?: number;
 }
 
 /**
@@ -124,7 +133,10 @@ export interface InFlightRequest {
   readonly ageMs: number;
 }
 
-const KNOWN = ["name", "readiness", "liveness", "onError"];
+const KNOWN = ["name", "readiness", "liveness", "onError", "linger"];
+
+/** {@linkcode GracefulHttpOptions.linger}'s default. */
+export const DEFAULT_LINGER = 500;
 
 function optionalPath(value: unknown, name: string): string | undefined {
   if (value === undefined) return undefined;
@@ -191,6 +203,12 @@ export class GracefulHttp {
   #stops: Promise<void>[] = [];
   #idle: PromiseWithResolvers<void> | undefined;
   #owner: ScopeOwner;
+  #linger: number;
+  #signalledAt = 0;
+  #held: PromiseWithResolvers<void> | undefined;
+  #holdTimer: ReturnType<typeof setTimeout> | undefined;
+  #dropping = 0;
+  #late: Error[] = [];
 
   /**
    * Wraps `handler`; subscribes to `shutdown` and registers a cleanup step on it.
@@ -227,6 +245,15 @@ export class GracefulHttp {
     this.#name = name;
     this.#readiness = optionalPath(options?.readiness, "options.readiness");
     this.#liveness = optionalPath(options?.liveness, "options.liveness");
+    const linger = options?.linger ?? DEFAULT_LINGER;
+    if (typeof linger !== "number" || !(linger >= 0) || linger === Infinity) {
+      throw new RangeError(
+        `Cannot use options.linger: expected milliseconds >= 0, got ${
+          describe(linger)
+        }`,
+      );
+    }
+    this.#linger = linger;
     this.#onError = options?.onError ??
       ((error, request) =>
         console.error(`quiesce: background work of ${request} failed:`, error));
@@ -268,7 +295,9 @@ export class GracefulHttp {
       validateFunction(listener.close, "listener.close");
     }
     this.#listeners.push(listener);
-    if (this.#shutdown.token.isCancelled) this.#stop(listener);
+    if (this.#shutdown.token.isCancelled) {
+      this.#stops.push(this.#stop(listener));
+    }
   }
 
   #serve(request: Request, info: unknown): Response | Promise<Response> {
@@ -287,7 +316,7 @@ export class GracefulHttp {
     try {
       result = this.#handler(request, info);
     } catch (error) {
-      scope.threw();
+      scope.threw(error);
       return Promise.reject(error);
     }
     // A handler that answers synchronously keeps the runtime's synchronous fast path.
@@ -295,16 +324,27 @@ export class GracefulHttp {
     return Promise.resolve(result).then(
       (response) => this.#respond(scope, response),
       (error) => {
-        scope.threw();
+        scope.threw(error);
         throw error;
       },
     );
   }
 
-  #respond(scope: Scope, response: Response): Response {
+  #respond(scope: Scope, response: Response): Response | Promise<Response> {
     response = scope.responded(response);
     if (response === UPGRADED) return undefined as unknown as Response;
-    return this.#closing(response);
+    if (!this.#shutdown.draining) return response;
+    response = this.#closing(response);
+    this.#recheckBodies();
+    if (!unreadBody(scope.request)) return response;
+    // Answered before the body was read: read the rest and drop it before the response
+    // goes out, so closing the connection after it cuts nothing the client still sends.
+    this.#dropping++;
+    return dropBody(scope.request).then(() => {
+      this.#dropping--;
+      this.#recheckBodies();
+      return response;
+    });
   }
 
   /** While draining, tells the client to close the connection after this response. */
@@ -323,15 +363,16 @@ export class GracefulHttp {
 
   /** Makes the request a task of the shutdown, so the drain waits for it and names it. */
   #track(scope: Scope): void {
-    if (this.#shutdown.token.isCancelled) return; // the listener task waits for it
     try {
       this.#shutdown.spawn(scope.name, () => scope.finished());
+      scope.tracked = true;
     } catch {
-      // Cleanup has started: the listener task and the last step cover the request.
+      // Cleanup has started: the last step covers the request and reports its failure.
     }
   }
 
   #onSignal(): void {
+    this.#signalledAt = performance.now();
     for (const scope of this.#inFlight) this.#track(scope);
     try {
       this.#shutdown.spawn(this.#name, async () => {
@@ -345,19 +386,56 @@ export class GracefulHttp {
   }
 
   #stopListening(): void {
+    const reason = this.#shutdown.token.reason;
     for (const socket of this.#sockets) this.#closeSocket(socket);
-    for (const listener of this.#listeners) this.#stop(listener);
+    for (const scope of this.#inFlight) scope.endStream(reason);
+    if (this.#listeners.length === 0) return; // `attach()` stops a later one at once
+    const held = this.#holdStop();
+    for (const listener of this.#listeners) {
+      this.#stops.push(held.then(() => this.#stop(listener)));
+    }
   }
 
-  #stop(listener: HttpListener): void {
+  /**
+   * Settles when the listener may stop: `linger` after the first signal, and no handler
+   * may still read a request body (or a dropped body is still being read). The deadline
+   * releases it (the last step).
+   */
+  #holdStop(): Promise<void> {
+    const held = this.#held = Promise.withResolvers<void>();
+    const wait = this.#signalledAt + this.#linger - performance.now();
+    if (wait > 0) {
+      this.#holdTimer = setTimeout(() => {
+        this.#holdTimer = undefined;
+        this.#recheckBodies();
+      }, wait);
+    } else this.#recheckBodies();
+    return held.promise;
+  }
+
+  #recheckBodies(): void {
+    if (this.#held === undefined || this.#holdTimer !== undefined) return;
+    if (this.#dropping > 0) return;
+    for (const scope of this.#inFlight) {
+      if (scope.answering && hasBody(scope.request)) return;
+    }
+    this.#release();
+  }
+
+  #release(): void {
+    clearTimeout(this.#holdTimer);
+    this.#holdTimer = undefined;
+    this.#held?.resolve();
+  }
+
+  #stop(listener: HttpListener): Promise<void> {
     try {
-      this.#stops.push(
-        Promise.resolve(listener.stop()).catch((error) =>
-          this.#fail(error, this.#name)
-        ),
+      return Promise.resolve(listener.stop()).catch((error) =>
+        this.#fail(error, this.#name)
       );
     } catch (error) {
       this.#fail(error, this.#name);
+      return Promise.resolve();
     }
   }
 
@@ -382,6 +460,11 @@ export class GracefulHttp {
 
   #settled(scope: Scope): void {
     this.#inFlight.delete(scope);
+    const failure = scope.failure;
+    if (failure !== undefined && !scope.tracked && this.#shutdown.draining) {
+      this.#late.push(failure);
+    }
+    if (this.#held !== undefined) this.#recheckBodies();
     if (this.#inFlight.size === 0) {
       this.#idle?.resolve();
       this.#idle = undefined;
@@ -405,12 +488,21 @@ export class GracefulHttp {
       } finally {
         signal.removeEventListener("abort", onAbort);
       }
-      if (!signal.aborted) return;
     }
-    this.#forceClose(signal.reason);
+    if (signal.aborted) this.#forceClose(signal.reason);
+    // Requests that failed for their client after the tasks were drained: named here.
+    const late = this.#late.splice(0);
+    if (late.length === 1) throw late[0];
+    if (late.length > 1) {
+      throw new AggregateError(
+        late,
+        late.map((error) => error.message).join("; "),
+      );
+    }
   }
 
   #forceClose(reason: unknown): void {
+    this.#release(); // a listener still held for a body stops now (Deno: `shutdown()`)
     for (const listener of this.#listeners) {
       try {
         listener.close?.();

@@ -173,6 +173,10 @@ export class Scope implements RequestScope {
   #transportDone = false;
   #settled = false;
   #done: PromiseWithResolvers<void> | undefined;
+  #failure: Error | undefined;
+  #finishBody: ((reason: unknown) => void) | undefined;
+  /** Whether a task of the shutdown awaits this request (it then reports the failure). */
+  tracked = false;
 
   constructor(owner: ScopeOwner, request: Request, info: unknown) {
     this.#owner = owner;
@@ -212,10 +216,34 @@ export class Scope implements RequestScope {
     return this.#streamSource().signal;
   }
 
-  /** Resolves once the request is over: response sent (or body ended) and work settled. */
+  /** What went wrong for the client, if anything: a 5xx, a throw, a cut body. */
+  get failure(): Error | undefined {
+    return this.#failure;
+  }
+
+  /** Whether the handler has not answered yet. */
+  get answering(): boolean {
+    return !this.#responded;
+  }
+
+  /**
+   * Resolves once the request is over: the response's last byte handed to the runtime (or
+   * the client gone) and the work settled; rejects with what went wrong for the client.
+   */
   finished(): Promise<void> {
-    if (this.#settled) return Promise.resolve();
+    if (this.#settled) {
+      return this.#failure ? Promise.reject(this.#failure) : Promise.resolve();
+    }
     return (this.#done ??= Promise.withResolvers()).promise;
+  }
+
+  /** Ends an event-stream body cleanly (the drain began); other bodies run to their end. */
+  endStream(reason: unknown): void {
+    this.#finishBody?.(reason);
+  }
+
+  #fail(what: string, cause?: unknown): void {
+    this.#failure ??= new Error(`${this.name}: ${what}`, { cause });
   }
 
   spawn<T>(
@@ -306,21 +334,40 @@ export class Scope implements RequestScope {
     return { socket, response };
   }
 
-  /** The handler returned `response`; returns what to send. */
+  /**
+   * The handler returned `response`; returns what to send. While draining (and always for
+   * an event stream, which the drain must be able to end) the body is tracked until its
+   * last byte is handed to the runtime.
+   */
   responded(response: Response): Response {
     this.#responded = true;
+    if (response.status >= 500) {
+      this.#fail(`answered ${response.status} ${response.statusText}`.trim());
+    }
+    const sse = !this.#bodyOpen && response !== UPGRADED &&
+      response.headers.get("content-type")?.startsWith("text/event-stream") ===
+        true;
     if (this.#bodyOpen) {
       // The body is one the scope streams itself (the SSE helper): it reports its end.
     } else if (
-      this.#keepForBody && response !== UPGRADED && response.body !== null
+      (this.#keepForBody || sse || this.#owner.draining()) &&
+      response !== UPGRADED && response.body !== null
     ) {
       this.#bodyOpen = true;
       const remove = this.#owner.addBody((reason) => tracked.force(reason));
-      const tracked = trackBody(response.body, (how) => {
+      const tracked = trackBody(response.body, (how, reason) => {
         remove();
-        this.#bodyEnded(how);
+        this.#finishBody = undefined;
+        this.#bodyEnded(how, reason);
       });
+      if (sse) this.#finishBody = tracked.finish;
       response = new Response(tracked.body, response);
+      if (!this.#keepForBody) {
+        this.#scope?.cancel(new DOMException(RESPONDED, "AbortError"));
+      }
+      if (sse && this.#owner.root().isCancelled) {
+        queueMicrotask(() => this.endStream(this.#owner.root().reason));
+      }
     } else {
       this.#scope?.cancel(new DOMException(RESPONDED, "AbortError"));
     }
@@ -328,9 +375,13 @@ export class Scope implements RequestScope {
     return response;
   }
 
-  /** The handler threw. */
-  threw(): void {
+  /** The handler threw `error`. */
+  threw(error: unknown): void {
     this.#responded = true;
+    this.#fail(
+      `the handler threw: ${(error as Error)?.message ?? error}`,
+      error,
+    );
     this.#scope?.cancel(new DOMException(RESPONDED, "AbortError"));
     if (!this.#deno) this.#handedOver();
   }
@@ -342,20 +393,28 @@ export class Scope implements RequestScope {
   }
 
   /** A body this scope streams itself (the SSE helper); returns the end callback. */
-  ownBody(force: (reason: unknown) => void): (how: BodyEnd) => void {
+  ownBody(
+    force: (reason: unknown) => void,
+  ): (how: BodyEnd, reason?: unknown) => void {
     this.#keepForBody = true;
     this.#bodyOpen = true;
     const remove = this.#owner.addBody(force);
-    return (how) => {
+    return (how, reason) => {
       remove();
-      this.#bodyEnded(how);
+      this.#bodyEnded(how, reason);
     };
   }
 
-  #bodyEnded(how: BodyEnd): void {
+  #bodyEnded(how: BodyEnd, reason?: unknown): void {
     if (!this.#bodyOpen) return;
     this.#bodyOpen = false;
     if (how === "cancelled") this.#disconnected();
+    if (how === "error") {
+      this.#fail(
+        `the response body was cut: ${(reason as Error)?.message ?? reason}`,
+        reason,
+      );
+    }
     this.#scope?.cancel(new DOMException(RESPONDED, "AbortError"));
     this.#maybeSettle();
   }
@@ -378,7 +437,8 @@ export class Scope implements RequestScope {
     this.#settled = true;
     this.#unlisten?.();
     this.#stream?.[Symbol.dispose]();
-    this.#done?.resolve();
+    if (this.#failure) this.#done?.reject(this.#failure);
+    else this.#done?.resolve();
     this.#owner.settled(this);
   }
 

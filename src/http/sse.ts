@@ -145,6 +145,7 @@ export function sse(
     } catch {
       // Already closed.
     }
+    end("error", reason);
   });
   const finish = (withFinal: boolean) => {
     if (!open) return;
