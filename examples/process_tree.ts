@@ -42,16 +42,23 @@ function runtimeCommand(stubborn: boolean): string[] {
 }
 
 /**
- * The middle of a tree: starts the `sleep`, prints `<own pid> <sleep pid>` for the top, and
- * lives as long as the sleep does. A stubborn one ignores SIGTERM, and so does its sleep.
+ * The middle of a tree: starts the `sleep`, prints `<own pid> <sleep pid>` for the top once
+ * the sleep runs (and, if stubborn, ignores SIGTERM: the shell sets the ignore before its
+ * `echo`, and `exec` keeps it), and lives as long as the sleep does. A stubborn middle
+ * ignores SIGTERM too.
  */
 function middle(stubborn: boolean): void {
   if (stubborn) process.on("SIGTERM", () => {});
   const trap = stubborn ? "trap '' TERM; " : "";
-  const sleeper = spawn("sh", ["-c", `${trap}exec sleep ${SLEEP_SECONDS}`], {
-    stdio: "ignore",
+  const sleeper = spawn(
+    "sh",
+    ["-c", `${trap}echo; exec sleep ${SLEEP_SECONDS}`],
+    { stdio: ["ignore", "pipe", "ignore"] },
+  );
+  sleeper.stdout.once("data", () => {
+    sleeper.stdout.destroy();
+    console.log(`${process.pid} ${sleeper.pid}`);
   });
-  console.log(`${process.pid} ${sleeper.pid}`);
 }
 
 /** The first line a child prints, then its output is closed. */
