@@ -5,7 +5,9 @@
 //   another janitor, an AbortSignal.timeout that has no context), and the janitor waits for it;
 // - a job that stops with an AbortError after its signal aborted (node:timers/promises,
 //   events.once, fetch) is the echo of the cancellation: the janitor resolves. An AbortError
-//   before any abort, or another error after one, still fails it.
+//   before any abort, or another error after one, still fails it. A callee that stops with
+//   such an echo after a job failed rejects with the job's failure alone, as a callee that
+//   rethrows its signal's reason does.
 import { assertEquals } from "@std/assert";
 import { Child } from "./_child.ts";
 import { commandFor, requireRuntime } from "./_runtime.ts";
@@ -43,6 +45,9 @@ const ECHO: Record<string, string> = {
   "node:timers/promises setTimeout": "resolved",
   "events.once": "resolved",
   "fetch to a server that never answers": "resolved",
+  "a callee's AbortError after a job failed": "rejected: RangeError",
+  "a callee's AbortError before a job failed":
+    "rejected: CalleeAndJanitorFailedError",
   "an AbortError before the signal aborted": "rejected: AbortError",
   "a TypeError after the signal aborted": "rejected: TypeError",
 };
