@@ -94,6 +94,7 @@ const KNOWN = [
   "readiness",
   "liveness",
   "onError",
+  "linger",
   "websocket",
 ];
 
@@ -161,6 +162,7 @@ export function serve(options: ServeOptions): HttpServer {
     readiness: options.readiness,
     liveness: options.liveness,
     onError: options.onError,
+    linger: options.linger,
   });
   const deno = denoHost();
   if (deno !== undefined) {
