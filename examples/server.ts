@@ -6,9 +6,10 @@
  *
  * Environment: `PORT` (default 8000), `DRAIN_DELAY_MS` (default 0; set it to your balancer's
  * health-check interval times its fall count), `TIMEOUT_MS` (default 10000).
- * Routes: `/` answers `ok` after 50 ms of async work; `/sse` sends `data: tick N` every
- * 100 ms until the server drains, then `event: shutdown` and a clean end; `/healthz` is the
- * readiness route (503 from the first signal on). Exits 143 after a clean SIGTERM drain.
+ * Routes: `/` answers `ok` after 50 ms of async work; `POST /upload` reads the request body
+ * and answers 200 with its byte count; `/sse` sends `data: tick N` every 100 ms until the
+ * server drains, then `event: shutdown` and a clean end; `/healthz` is the readiness route
+ * (503 from the first signal on). Exits 143 after a clean SIGTERM drain.
  *
  * @module
  */
@@ -46,6 +47,11 @@ async function handler(request: Request): Promise<Response> {
   if (path === "/") {
     await sleep(50);
     return new Response("ok\n");
+  }
+  if (path === "/upload" && request.method === "POST") {
+    let bytes = 0;
+    for await (const chunk of request.body ?? []) bytes += chunk.byteLength;
+    return new Response(`${bytes}\n`);
   }
   if (path === "/sse") {
     return sse(request, async (send, signal) => {
