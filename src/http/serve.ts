@@ -95,6 +95,8 @@ const KNOWN = [
   "liveness",
   "onError",
   "linger",
+  "stallTimeout",
+  "idleGrace",
   "websocket",
 ];
 
@@ -163,6 +165,8 @@ export function serve(options: ServeOptions): HttpServer {
     liveness: options.liveness,
     onError: options.onError,
     linger: options.linger,
+    stallTimeout: options.stallTimeout,
+    idleGrace: options.idleGrace,
   });
   const deno = denoHost();
   if (deno !== undefined) {
