@@ -147,6 +147,15 @@ function clients(front: number, uploadFile: string) {
   };
 }
 
+/** A replica's exit code; what it said goes to the console unless it exited 143. */
+async function exitOf(replica: Server): Promise<number> {
+  const code = await replica.exit();
+  if (code !== 143) {
+    console.log(`   replica exited ${code}:\n${replica.output.trimEnd()}`);
+  }
+  return code;
+}
+
 async function rollingRestart(
   balancer: Balancer,
   runtime: Runtime,
@@ -194,14 +203,14 @@ async function rollingRestart(
     await sleep(1_000);
     for (let i = 0; i < replicas.length; i++) {
       replicas[i]!.kill("SIGTERM");
-      codes.push(await replicas[i]!.exit());
+      codes.push(await exitOf(replicas[i]!));
       replicas[i] = await Server.start(runtime, env, ports[i]);
       await sleep(1_200); // back in rotation: rise 2 x 200 ms, fail_timeout 1 s
     }
     const { load: wrk, uploads, streams } = await load.stop();
     const wrkErrors = wrk.connect + wrk.read + wrk.write + wrk.timeout;
     await Promise.all(replicas.map((r) => r.kill("SIGTERM")));
-    codes.push(...await Promise.all(replicas.map((r) => r.exit())));
+    codes.push(...await Promise.all(replicas.map(exitOf)));
     const distinct = <T>(xs: T[]) => [...new Set(xs)].slice(0, 3).join("; ");
     checks.row(
       `DRAIN_DELAY_MS=${env.DRAIN_DELAY_MS}, 3 replicas restarted one by one: ` +
