@@ -15,7 +15,7 @@
  */
 import { sleep } from "../mod.ts";
 import { main } from "../src/main.ts";
-import { type RequestScope, serve, sse } from "../src/http.ts";
+import { serve, sse } from "../src/http.ts";
 
 type Env = (name: string) => string | undefined;
 const host = globalThis as {
@@ -41,11 +41,8 @@ const port = number("PORT", 8000);
 const drainDelay = number("DRAIN_DELAY_MS", 0);
 const timeout = number("TIMEOUT_MS", 10_000);
 
-// A plain fetch handler, shaped like Hono's `app.fetch` (the scope is an extra argument).
-async function handler(
-  request: Request,
-  scope: RequestScope,
-): Promise<Response> {
+// A plain fetch handler, shaped like Hono's `app.fetch`; `sse` finds the request's scope.
+async function handler(request: Request): Promise<Response> {
   const path = new URL(request.url).pathname;
   if (path === "/") {
     await sleep(50);
@@ -57,7 +54,7 @@ async function handler(
     return new Response(`${bytes}\n`);
   }
   if (path === "/sse") {
-    return sse(scope, async (send, signal) => {
+    return sse(request, async (send, signal) => {
       for (let n = 1; !signal.aborted; n++) {
         send(`tick ${n}`);
         await sleep(100, { signal }).catch(() => {});
