@@ -103,7 +103,10 @@ export interface GracefulHttpOptions {
   readiness?: string;
   /** A path answered 200 `ok` until the process ends. */
   liveness?: string;
-  /** Called when background work of a request fails. Default: `console.error`. */
+  /**
+   * Called when background work of a request fails, or a response is cut outside the drain
+   * (a client that stopped reading an `sse()` stream). Default: `console.error`.
+   */
   onError?: (error: unknown, request: string) => void;
   /**
    * The least time in milliseconds from the first signal to the listener's stop, whatever
@@ -287,8 +290,7 @@ export class GracefulHttp {
       5000,
     );
     this.#onError = options?.onError ??
-      ((error, request) =>
-        console.error(`quiesce: background work of ${request} failed:`, error));
+      ((error, request) => console.error(`quiesce: ${request} failed:`, error));
     this.#owner = {
       root: (): CancellationToken => shutdown.token,
       draining: (): boolean => shutdown.draining,

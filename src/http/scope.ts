@@ -173,12 +173,14 @@ export class Scope implements RequestScope {
   #pending = 0;
   #responded = false;
   #keepForBody = false;
+  #selfEnding = false;
   #bodyOpen = false;
   #transportDone = false;
   #settled = false;
   #done: PromiseWithResolvers<void> | undefined;
   #failure: Error | undefined;
   #finishBody: ((reason: unknown) => void) | undefined;
+  #forceBody: ((reason: unknown) => void) | undefined;
   /** Whether a task of the shutdown awaits this request (it then reports the failure). */
   tracked = false;
 
@@ -239,6 +241,11 @@ export class Scope implements RequestScope {
       return this.#failure ? Promise.reject(this.#failure) : Promise.resolve();
     }
     return (this.#done ??= Promise.withResolvers()).promise;
+  }
+
+  /** Cuts the tracked response body now (the client sees an error), with `reason`. */
+  cutBody(reason: unknown): void {
+    this.#forceBody?.(reason);
   }
 
   /** Ends an event-stream body cleanly (the drain began); other bodies run to their end. */
@@ -362,14 +369,16 @@ export class Scope implements RequestScope {
       const tracked = trackBody(response.body, (how, reason) => {
         remove();
         this.#finishBody = undefined;
+        this.#forceBody = undefined;
         this.#bodyEnded(how, reason);
       }, this.#owner.stallTimeout);
-      if (sse) this.#finishBody = tracked.finish;
+      if (sse && !this.#selfEnding) this.#finishBody = tracked.finish;
+      this.#forceBody = tracked.force;
       response = new Response(tracked.body, response);
       if (!this.#keepForBody) {
         this.#scope?.cancel(new DOMException(RESPONDED, "AbortError"));
       }
-      if (sse && this.#owner.root().isCancelled) {
+      if (this.#finishBody && this.#owner.root().isCancelled) {
         queueMicrotask(() => this.endStream(this.#owner.root().reason));
       }
     } else {
@@ -396,27 +405,26 @@ export class Scope implements RequestScope {
     this.#maybeSettle();
   }
 
-  /** A body this scope streams itself (the SSE helper); returns the end callback. */
-  ownBody(
-    force: (reason: unknown) => void,
-  ): (how: BodyEnd, reason?: unknown) => void {
+  /**
+   * The response will be a stream that ends itself at the drain (the SSE helper): it is
+   * followed until its last byte like any tracked body, but not ended from outside.
+   */
+  endsItself(): void {
     this.#keepForBody = true;
-    this.#bodyOpen = true;
-    const remove = this.#owner.addBody(force);
-    return (how, reason) => {
-      remove();
-      this.#bodyEnded(how, reason);
-    };
+    this.#selfEnding = true;
   }
 
   #bodyEnded(how: BodyEnd, reason?: unknown): void {
     if (!this.#bodyOpen) return;
     this.#bodyOpen = false;
-    if (how === "cancelled") this.#disconnected();
+    // The client left, or its body was cut: a producer watching `streamSignal` stops.
+    if (how !== "done") this.#disconnected();
     if (how === "error") {
       // Deno may never settle `completed`: its write to a client that stopped reading hangs.
       this.#transportDone = true;
       if (reason instanceof StalledClientError) this.#owner.stalled();
+      // Outside the drain no report will carry it: name it to the server's onError.
+      if (!this.#owner.draining()) this.#owner.failed(reason, this.name);
       this.#fail(
         `the response body was cut: ${(reason as Error)?.message ?? reason}`,
         reason,
