@@ -3,6 +3,8 @@ import type { CancellationToken } from "../token.ts";
 import { describe, validateFunction, validateOptions } from "../_validate.ts";
 import { healthResponse } from "./health.ts";
 import { dropBody, hasBody, unreadBody } from "./_request_body.ts";
+import { PeerBarrier } from "./_peers.ts";
+import { denoHost } from "./_hosts.ts";
 import { registerScope } from "./request_scope.ts";
 import {
   pathOf,
@@ -242,6 +244,8 @@ export class GracefulHttp {
   #holdTimer: ReturnType<typeof setTimeout> | undefined;
   #dropping = 0;
   #late: Error[] = [];
+  // Deno only: `deno serve --parallel` runs several servers in one process.
+  #peers: PeerBarrier | undefined = denoHost() ? new PeerBarrier() : undefined;
 
   /**
    * Wraps `handler`; subscribes to `shutdown` and registers a cleanup step on it.
@@ -409,6 +413,7 @@ export class GracefulHttp {
 
   #onSignal(): void {
     this.#signalledAt = performance.now();
+    this.#peers?.start();
     for (const scope of this.#inFlight) this.#track(scope);
     try {
       this.#shutdown.spawn(this.#name, async () => {
@@ -558,6 +563,9 @@ export class GracefulHttp {
       }
     }
     if (signal.aborted) this.#forceClose(signal.reason);
+    // Other servers of this process (`deno serve --parallel`) may still be serving: the
+    // process's exit after this drain would end their requests.
+    await this.#peers?.arrive(signal);
     // Requests that failed for their client after the tasks were drained: named here.
     const late = this.#late.splice(0);
     if (late.length === 1) throw late[0];

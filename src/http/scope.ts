@@ -174,6 +174,7 @@ export class Scope implements RequestScope {
   #responded = false;
   #keepForBody = false;
   #selfEnding = false;
+  #clientLeft = false;
   #bodyOpen = false;
   #transportDone = false;
   #settled = false;
@@ -192,8 +193,8 @@ export class Scope implements RequestScope {
     if (this.#deno) {
       // Deno: `completed` settles when the response was fully sent or the client left.
       (info as DenoServeInfo).completed.then(
-        () => this.#transportEnded(),
-        () => this.#transportEnded(),
+        () => this.#transportEnded(true),
+        () => this.#transportEnded(false),
       );
     }
   }
@@ -417,6 +418,7 @@ export class Scope implements RequestScope {
   #bodyEnded(how: BodyEnd, reason?: unknown): void {
     if (!this.#bodyOpen) return;
     this.#bodyOpen = false;
+    if (how === "cancelled") this.#clientLeft = true;
     // The client left, or its body was cut: a producer watching `streamSignal` stops.
     if (how !== "done") this.#disconnected();
     if (how === "error") {
@@ -434,7 +436,12 @@ export class Scope implements RequestScope {
     this.#maybeSettle();
   }
 
-  #transportEnded(): void {
+  #transportEnded(sent: boolean): void {
+    if (!sent && this.#owner.draining() && !this.#clientLeft) {
+      // The connection closed under a response that was not streaming to a client that
+      // left: the shutdown cut it (e.g. Deno.serve's `signal` aborted by the drain).
+      this.#fail("the response was not delivered: the connection closed first");
+    }
     if (this.#transportDone) return;
     this.#transportDone = true;
     // Deno: the connection is done while the handler still works or a body still streams.
