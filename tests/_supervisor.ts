@@ -155,6 +155,9 @@ export function check(result: Omit<RunResult, "problems">): string[] {
   for (const name of names) {
     if (!stderr.includes(name)) problems.push(`"${name}" not named on stderr`);
   }
+  if (expected === 1 && !/phases: tasks \w/.test(stderr)) {
+    problems.push("no line saying how each phase ended");
+  }
   if (run.crash && !stderr.includes("uncaught exception")) {
     problems.push("the crash is not reported on stderr");
   }
