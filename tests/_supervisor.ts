@@ -74,7 +74,11 @@ export function randomRun(next: () => number, grace: number): Run {
       : Math.floor(reserve * (1.5 + next())),
     crash: pick(0.2),
     // Only while the drain surely still runs: when something hangs.
-    secondSignalAt: hangs && pick(0.3) ? 150 + count(400) : undefined,
+    // Well past the 100 ms repeat window (a loaded machine delivers signals late, which
+    // shrinks the gap the program sees), well before the tasks phase ends.
+    secondSignalAt: hangs && pick(0.3)
+      ? Math.floor(grace * (0.2 + 0.25 * next()))
+      : undefined,
   };
 }
 
