@@ -4,6 +4,7 @@
 // what the README promises. Used by tests/deadline_supervisor_test.ts (a few runs, in CI)
 // and bench/deadline_kill.ts (hundreds).
 import { Child } from "./_child.ts";
+import { mulberry32 } from "./interleave/prng.ts";
 import { commandFor, type RuntimeName } from "./_runtime.ts";
 import type { Scenario } from "./fixtures/deadline/supervised_app.ts";
 
@@ -32,17 +33,8 @@ export interface RunResult {
   readonly problems: string[];
 }
 
-/** mulberry32: a small seeded generator, so a failing run can be replayed. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator, so a failing run can be replayed (the interleaving tests' own). */
+export const random: (seed: number) => () => number = mulberry32;
 
 /** The reserve main() plans for `grace` (README): a fifth of the timeout, at most 1 s. */
 export function planFor(grace: number): { timeout: number; reserve: number } {
