@@ -1,4 +1,4 @@
-import { defaultFlushReserve, drain, startDeadline } from "./_drain.ts";
+import { drain, startDeadline } from "./_drain.ts";
 import type { DrainProgress, Failure, ShutdownReport } from "./report.ts";
 import { CleanupSteps, type StepOptions } from "./_cleanup_steps.ts";
 import { WaitTimeoutError } from "./errors.ts";
@@ -78,7 +78,7 @@ export class GracefulShutdown implements AsyncDisposable {
     const settings = shutdownSettings(options);
     this.#timeout = settings.timeout;
     this.#drainDelay = settings.drainDelay;
-    this.#flushReserve = defaultFlushReserve(settings.timeout);
+    this.#flushReserve = settings.flushReserve;
     this.#onSignal = settings.onSignal;
     this.#onError = settings.onError;
     this.#onProgress = settings.onProgress;

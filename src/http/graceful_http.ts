@@ -113,6 +113,19 @@ export interface GracefulHttpOptions {
    * safely). `0` stops the listener when the drain begins.
    */
   linger?: number;
+  /**
+   * While draining, how long in milliseconds a client may stop reading its response before
+   * the response is cut and named as a failure (`GET /big: the response body was cut: the
+   * client stopped reading for 5000 ms`). Default 5000.
+   */
+  stallTimeout?: number;
+  /**
+   * How long in milliseconds the stopped listener may wait, once no request is in flight,
+   * for connections that carry nothing useful (half a request line, a silent client) before
+   * `close()` ends them (Bun: `stop(true)`; Deno closes such connections itself). Default
+   * 1000.
+   */
+  idleGrace?: number;
 }
 
 /**
@@ -133,10 +146,25 @@ export interface InFlightRequest {
   readonly ageMs: number;
 }
 
-const KNOWN = ["name", "readiness", "liveness", "onError", "linger"];
+const KNOWN = [
+  "name",
+  "readiness",
+  "liveness",
+  "onError",
+  "linger",
+  "stallTimeout",
+  "idleGrace",
+];
 
-/** {@linkcode GracefulHttpOptions.linger}'s default. */
-export const DEFAULT_LINGER = 500;
+function milliseconds(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !(value >= 0) || value === Infinity) {
+    throw new RangeError(
+      `Cannot use ${name}: expected milliseconds >= 0, got ${describe(value)}`,
+    );
+  }
+  return value;
+}
 
 function optionalPath(value: unknown, name: string): string | undefined {
   if (value === undefined) return undefined;
@@ -204,6 +232,8 @@ export class GracefulHttp {
   #idle: PromiseWithResolvers<void> | undefined;
   #owner: ScopeOwner;
   #linger: number;
+  #idleGrace: number;
+  #stalled = 0;
   #signalledAt = 0;
   #held: PromiseWithResolvers<void> | undefined;
   #holdTimer: ReturnType<typeof setTimeout> | undefined;
@@ -245,15 +275,17 @@ export class GracefulHttp {
     this.#name = name;
     this.#readiness = optionalPath(options?.readiness, "options.readiness");
     this.#liveness = optionalPath(options?.liveness, "options.liveness");
-    const linger = options?.linger ?? DEFAULT_LINGER;
-    if (typeof linger !== "number" || !(linger >= 0) || linger === Infinity) {
-      throw new RangeError(
-        `Cannot use options.linger: expected milliseconds >= 0, got ${
-          describe(linger)
-        }`,
-      );
-    }
-    this.#linger = linger;
+    this.#linger = milliseconds(options?.linger, "options.linger", 500);
+    this.#idleGrace = milliseconds(
+      options?.idleGrace,
+      "options.idleGrace",
+      1000,
+    );
+    const stall = milliseconds(
+      options?.stallTimeout,
+      "options.stallTimeout",
+      5000,
+    );
     this.#onError = options?.onError ??
       ((error, request) =>
         console.error(`quiesce: background work of ${request} failed:`, error));
@@ -267,6 +299,8 @@ export class GracefulHttp {
         this.#bodies.add(force);
         return () => this.#bodies.delete(force);
       },
+      stallTimeout: () => shutdown.draining ? stall : undefined,
+      stalled: () => void this.#stalled++,
     };
     this.fetch = (request, info) => this.#serve(request, info);
     shutdown.defer((signal) => this.#lastStep(signal), name);
@@ -429,14 +463,46 @@ export class GracefulHttp {
   }
 
   #stop(listener: HttpListener): Promise<void> {
+    let stopped: Promise<void>;
     try {
-      return Promise.resolve(listener.stop()).catch((error) =>
+      stopped = Promise.resolve(listener.stop()).catch((error) =>
         this.#fail(error, this.#name)
       );
     } catch (error) {
       this.#fail(error, this.#name);
       return Promise.resolve();
     }
+    // Bun: one connection holding half a request keeps `stop()` pending indefinitely; Deno:
+    // a client that stopped reading keeps `shutdown()` pending. Once no request is in
+    // flight, what is left carries nothing useful: after a grace, `close()` ends it (Bun), or
+    // the drain stops waiting for a response already cut and named (Deno; the process's
+    // exit closes the connection).
+    const close = listener.close;
+    return new Promise((resolve) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let settled = false;
+      const done = () => {
+        settled = true;
+        clearTimeout(timer);
+        resolve();
+      };
+      stopped.then(done);
+      this.#whenIdle().then(() => {
+        if (settled) return;
+        timer = setTimeout(() => {
+          if (close === undefined) {
+            if (this.#stalled > 0) done();
+            return;
+          }
+          try {
+            close.call(listener);
+          } catch (error) {
+            this.#fail(error, this.#name);
+          }
+          done();
+        }, this.#idleGrace);
+      });
+    });
   }
 
   #closeSocket(socket: ServerWebSocket): void {

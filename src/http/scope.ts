@@ -1,6 +1,6 @@
 import type { CancellationToken, TokenSource } from "../token.ts";
 import { validateFunction, validateOptions } from "../_validate.ts";
-import { type BodyEnd, trackBody } from "./_body.ts";
+import { type BodyEnd, StalledClientError, trackBody } from "./_body.ts";
 import {
   type BunServer,
   denoHost,
@@ -139,6 +139,10 @@ export interface ScopeOwner {
   failed(error: unknown, name: string): void;
   addSocket(socket: ServerWebSocket): void;
   addBody(force: (reason: unknown) => void): () => void;
+  /** How long a client may stop reading its response while draining. */
+  stallTimeout(): number | undefined;
+  /** A response was cut because its client stopped reading. */
+  stalled(): void;
 }
 
 const RESPONDED = "The response was sent";
@@ -359,7 +363,7 @@ export class Scope implements RequestScope {
         remove();
         this.#finishBody = undefined;
         this.#bodyEnded(how, reason);
-      });
+      }, this.#owner.stallTimeout);
       if (sse) this.#finishBody = tracked.finish;
       response = new Response(tracked.body, response);
       if (!this.#keepForBody) {
@@ -410,6 +414,9 @@ export class Scope implements RequestScope {
     this.#bodyOpen = false;
     if (how === "cancelled") this.#disconnected();
     if (how === "error") {
+      // Deno may never settle `completed`: its write to a client that stopped reading hangs.
+      this.#transportDone = true;
+      if (reason instanceof StalledClientError) this.#owner.stalled();
       this.#fail(
         `the response body was cut: ${(reason as Error)?.message ?? reason}`,
         reason,
