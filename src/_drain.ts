@@ -1,6 +1,6 @@
 // The drain phase of a shutdown: wait for tasks, then run cleanup steps in reverse order,
 // all under one deadline, reporting progress and naming what is still running at the end.
-import type { Straggler } from "./errors.ts";
+import { NAMED_STRAGGLERS, type Straggler } from "./errors.ts";
 import type { DrainProgress, Failure } from "./report.ts";
 import type { TaskTracker } from "./task_tracker.ts";
 import { deadline } from "./wait.ts";
@@ -114,7 +114,8 @@ async function waitForTasks(
     } catch (error) {
       if (!expiry.aborted || error !== expiry.reason) throw error;
       timedOut = true;
-      stragglers.push(...tracker.stragglers());
+      // One by one: spreading a million stragglers into push() overflows the stack.
+      for (const straggler of tracker.stragglers()) stragglers.push(straggler);
       break;
     }
   }
@@ -167,9 +168,15 @@ export async function drain(input: DrainInput): Promise<DrainOutcome> {
 
 /** The words of the default progress line: what still runs, and the time left. */
 export function progressLine(progress: DrainProgress): string {
-  const names = progress.running.map((s) =>
+  // The oldest few by name, the rest counted: one readable line however many still run.
+  const running = progress.running;
+  const shown = running.slice(0, NAMED_STRAGGLERS).map((s) =>
     `${s.name} ${(s.ageMs / 1000).toFixed(1)}s`
-  ).join(", ");
+  );
+  if (running.length > shown.length) {
+    shown.push(`and ${running.length - shown.length} more`);
+  }
+  const names = shown.join(", ");
   const left = progress.remainingMs === Infinity
     ? "no deadline"
     : `${(progress.remainingMs / 1000).toFixed(1)}s left`;

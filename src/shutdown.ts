@@ -295,6 +295,9 @@ export class GracefulShutdown implements AsyncDisposable {
     this.#report = report.promise;
     this.#trigger = trigger;
     const started = performance.now();
+    // The one deadline starts here, when the signal arrives: hooks and cancelling every
+    // task (a while, with a million) spend it like the drain does.
+    const expiry = startDeadline(this.#timeout);
     // An OS source keeps listening through the repeat window; others stop now.
     this.#intake?.began();
     if (this.#onSignal) this.#call("onSignal", this.#onSignal, trigger);
@@ -307,7 +310,7 @@ export class GracefulShutdown implements AsyncDisposable {
     const cause = reason ??
       new DOMException(`Shutdown requested (${trigger})`, "AbortError");
     if (this.#drainDelay === 0) this.#root.cancel(cause);
-    this.#runDrain(trigger, cause, started).then((outcome) => {
+    this.#runDrain(trigger, cause, started, expiry).then((outcome) => {
       report.resolve(outcome);
       this.#done?.resolve(outcome);
     });
@@ -318,9 +321,9 @@ export class GracefulShutdown implements AsyncDisposable {
     trigger: ShutdownTrigger,
     reason: unknown,
     started: number,
-  ): Promise<ShutdownReport> {
     // One deadline from the first signal: drainDelay, the tasks and the cleanup steps.
-    const expiry = startDeadline(this.#timeout);
+    expiry: { signal: AbortSignal; stop: () => void },
+  ): Promise<ShutdownReport> {
     if (this.#drainDelay > 0) {
       await sleep(this.#drainDelay);
       this.#root.cancel(reason);
