@@ -155,19 +155,31 @@ export function hostCrashes(
   return () => {};
 }
 
-/** A Deno environment variable, if the program may read it (queried, never prompted for). */
-function readEnv(name: string): string | undefined {
+/**
+ * Reads an environment variable on Deno (only when `--allow-env` grants it: queried, never
+ * prompted for), Bun or Node; `undefined` when unset or not allowed.
+ */
+export function hostEnv(name: string): string | undefined {
   const deno = host.Deno;
   try {
-    const state = deno?.permissions?.querySync?.({
-      name: "env",
-      variable: name,
-    })
-      .state;
-    return state === "granted" ? deno?.env?.get(name) : undefined;
+    if (deno !== undefined) {
+      const state = deno.permissions?.querySync?.({
+        name: "env",
+        variable: name,
+      })
+        .state;
+      return state === "granted" ? deno.env?.get(name) : undefined;
+    }
+    return (host.process as { env?: Record<string, string | undefined> })?.env
+      ?.[name];
   } catch {
     return undefined;
   }
+}
+
+/** This process's id (0 where there is no process). */
+export function hostPid(): number {
+  return host.Deno?.pid ?? host.process?.pid ?? 0;
 }
 
 /**
@@ -185,8 +197,8 @@ function readEnv(name: string): string | undefined {
  */
 export function onDenoDeploy(): boolean {
   if (host.Deno === undefined) return false;
-  if (readEnv("DENO_DEPLOY") === "true") return true;
-  return !!readEnv("DENO_REGION") && !!readEnv("DENO_DEPLOYMENT_ID");
+  if (hostEnv("DENO_DEPLOY") === "true") return true;
+  return !!hostEnv("DENO_REGION") && !!hostEnv("DENO_DEPLOYMENT_ID");
 }
 
 /** The worker-global API `./worker` uses. */

@@ -43,8 +43,13 @@
  *
  * @module
  */
-import type { DrainProgress, Failure, ShutdownReport } from "./report.ts";
-import type { GracefulShutdown } from "./shutdown.ts";
+import type {
+  DrainProgress,
+  Failure,
+  PhaseReport,
+  ShutdownReport,
+} from "./report.ts";
+import type { GracefulShutdown, StepOptions } from "./shutdown.ts";
 import type { OsSignal, ShutdownTrigger, SignalSource } from "./signals.ts";
 import type { Task, TaskFunction, TaskResult, TaskStatus } from "./task.ts";
 import type {
@@ -71,9 +76,11 @@ export type {
   GracefulShutdown,
   GracefulShutdownOptions,
   OsSignal,
+  PhaseReport,
   ShutdownReport,
   ShutdownTrigger,
   SignalSource,
+  StepOptions,
   Straggler,
   Task,
   TaskFunction,
@@ -100,6 +107,8 @@ const MAIN_OPTIONS = [
   ...SHUTDOWN_OPTIONS.filter((name) => name !== "onSecondSignal"),
   "gracePeriod",
   "denoDeploy",
+  "printPlan",
+  "systemd",
   "forceOnSecondSignal",
   "shutdownOnCrash",
   "exitCode",
@@ -169,6 +178,7 @@ export function main(
       "forceOnSecondSignal",
       "shutdownOnCrash",
       "denoDeploy",
+      "printPlan",
     ] as const
   ) {
     validateBoolean(options?.[name], `options.${name}`);
@@ -188,6 +198,13 @@ export function main(
   if (log !== undefined && log !== false) validateFunction(log, "options.log");
   if (options?.gracePeriod !== undefined) {
     validateMs(options.gracePeriod, "options.gracePeriod");
+  }
+  const systemd = options?.systemd;
+  if (systemd !== undefined && typeof systemd !== "boolean") {
+    validateOptions(systemd, "options.systemd", ["extendTimeout"]);
+    if (systemd.extendTimeout !== undefined) {
+      validateMs(systemd.extendTimeout, "options.systemd.extendTimeout");
+    }
   }
   const decide = exitCodeFor(options?.exitCode);
   if (running) {

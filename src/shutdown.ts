@@ -1,6 +1,6 @@
-import { drain, startDeadline } from "./_drain.ts";
+import { drain, type PlannedDeadline, startDeadline } from "./_drain.ts";
 import type { DrainProgress, Failure, ShutdownReport } from "./report.ts";
-import { CleanupSteps } from "./_cleanup_steps.ts";
+import { CleanupSteps, type StepOptions } from "./_cleanup_steps.ts";
 import { ClosedError, WaitTimeoutError } from "./errors.ts";
 import type { ShutdownTrigger } from "./signals.ts";
 import {
@@ -10,7 +10,6 @@ import {
 import type { Task, TaskFunction } from "./task.ts";
 import { TaskTracker } from "./task_tracker.ts";
 import { type CancellationToken, TokenSource } from "./token.ts";
-import { sleep } from "./wait.ts";
 import { race } from "./_timer.ts";
 import { reportUncaught } from "./_report.ts";
 import { SignalIntake } from "./_signal_intake.ts";
@@ -24,6 +23,7 @@ import {
 } from "./_validate.ts";
 
 export type { GracefulShutdownOptions } from "./shutdown_options.ts";
+export type { StepOptions } from "./_cleanup_steps.ts";
 
 const FAILURE_SOURCES: readonly Failure["source"][] = [
   "task",
@@ -61,6 +61,7 @@ const FAILURE_SOURCES: readonly Failure["source"][] = [
 export class GracefulShutdown implements AsyncDisposable {
   #timeout: number;
   #drainDelay: number;
+  #flushReserve: number;
   #onSignal: ((signal: ShutdownTrigger) => void) | undefined;
   #onProgress: ((progress: DrainProgress) => void) | undefined;
   #onError: (failure: Failure) => void;
@@ -87,6 +88,7 @@ export class GracefulShutdown implements AsyncDisposable {
     const settings = shutdownSettings(options);
     this.#timeout = settings.timeout;
     this.#drainDelay = settings.drainDelay;
+    this.#flushReserve = settings.flushReserve;
     this.#onSignal = settings.onSignal;
     this.#onError = settings.onError;
     this.#onProgress = settings.onProgress;
@@ -259,23 +261,33 @@ export class GracefulShutdown implements AsyncDisposable {
   /**
    * Registers a cleanup step. Steps run after the tasks drained, in reverse order of
    * registration, each awaited within the deadline; an error is collected and the next
-   * step still runs. `fn` gets a signal that aborts when the deadline passes.
+   * step still runs. `fn` gets a signal that aborts when the deadline passes, or when the
+   * step's own `timeout` does (it is then abandoned and named in the report). Flush steps
+   * (`phase: "flush"`) run last, inside a reserve at the end of the deadline.
    *
-   * @throws {TypeError} If `fn` is not a function or `name` not a non-empty string.
+   * @param options The step's name, or {@linkcode StepOptions} (name, timeout, phase).
+   * @throws {TypeError | RangeError} If `fn` is not a function or an option is bad.
    * @throws {ClosedError} If cleanup has already started.
    */
-  defer(fn: (signal: AbortSignal) => unknown, name?: string): void {
-    this.#steps.defer(fn, name);
+  defer(
+    fn: (signal: AbortSignal) => unknown,
+    options?: string | StepOptions,
+  ): void {
+    this.#steps.defer(fn, options);
   }
 
   /**
    * Registers `resource` to be disposed as a cleanup step; returns it.
    *
+   * @param options The step's name, or {@linkcode StepOptions} (name, timeout, phase).
    * @throws {TypeError} If `resource` is neither async-disposable nor disposable.
    * @throws {ClosedError} If cleanup has already started.
    */
-  use<R extends AsyncDisposable | Disposable>(resource: R, name?: string): R {
-    return this.#steps.use(resource, name);
+  use<R extends AsyncDisposable | Disposable>(
+    resource: R,
+    options?: string | StepOptions,
+  ): R {
+    return this.#steps.use(resource, options);
   }
 
   /**
@@ -347,6 +359,9 @@ export class GracefulShutdown implements AsyncDisposable {
     this.#report = report.promise;
     this.#trigger = trigger;
     const started = performance.now();
+    // The one deadline starts here, when the signal arrives: hooks and cancelling every
+    // task (a while, with a million) spend it like the drain does.
+    const plan = startDeadline(this.#timeout, this.#flushReserve);
     // An OS source keeps listening through the repeat window; others stop now.
     this.#intake?.began();
     if (this.#onSignal) this.#call("onSignal", this.#onSignal, trigger);
@@ -360,7 +375,7 @@ export class GracefulShutdown implements AsyncDisposable {
     const cause = reason ??
       new DOMException(`Shutdown requested (${trigger})`, "AbortError");
     if (this.#drainDelay === 0) this.#root.cancel(cause);
-    this.#runDrain(trigger, cause, started).then((outcome) => {
+    this.#runDrain(trigger, cause, started, plan).then((outcome) => {
       report.resolve(outcome);
       this.#done?.resolve(outcome);
     });
@@ -371,33 +386,34 @@ export class GracefulShutdown implements AsyncDisposable {
     trigger: ShutdownTrigger,
     reason: unknown,
     started: number,
+    // The one deadline, started in #begin when the signal arrived: drainDelay, the tasks,
+    // the cleanup and flush steps.
+    plan: PlannedDeadline,
   ): Promise<ShutdownReport> {
-    // One deadline from the first signal: drainDelay, the tasks and the cleanup steps.
-    const expiry = startDeadline(this.#timeout);
-    if (this.#drainDelay > 0) {
-      await sleep(this.#drainDelay);
-      this.#root.cancel(reason);
-    }
     const outcome = await drain({
       tracker: this.#tracker,
       steps: this.#steps.list,
       deadlineAt: started + this.#timeout,
-      expiry: expiry.signal,
+      plan,
+      drainDelay: this.#drainDelay,
+      cancelTasks: () => this.#root.cancel(reason),
       onProgress: this.#onProgress,
       onFailure: (failure) => this.#fail(failure),
       onStepsStart: () => {
         this.#steps.close();
         this.#tracker.close();
       },
-    }).finally(expiry.stop);
+    }).finally(plan.stop);
     // The listeners a second-signal policy kept go now; a remover's failure is reported.
     this.#intake?.release();
     const errors = [...this.#failures];
     return {
       trigger,
       reason,
-      ok: !outcome.timedOut && errors.length === 0,
+      ok: !outcome.timedOut && errors.length === 0 &&
+        outcome.stragglers.length === 0,
       timedOut: outcome.timedOut,
+      phases: outcome.phases,
       durationMs: performance.now() - started,
       errors,
       stragglers: outcome.stragglers,

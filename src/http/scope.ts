@@ -1,12 +1,14 @@
 import type { CancellationToken, TokenSource } from "../token.ts";
 import { validateFunction, validateOptions } from "../_validate.ts";
-import { type BodyEnd, trackBody } from "./_body.ts";
+import { type BodyEnd, StalledClientError, trackBody } from "./_body.ts";
 import {
   type BunServer,
   denoHost,
   type DenoServeInfo,
   isBunServer,
   isDenoInfo,
+  type RemoteAddress,
+  remoteAddressOf,
 } from "./_hosts.ts";
 import { BunSocketBridge } from "./_bun_socket.ts";
 
@@ -58,18 +60,20 @@ export interface ServerWebSocket extends EventTarget {
 }
 
 /**
- * One request's scope: its name and age for the drain's reports, background work tied to
- * the request, and the signals a handler needs.
+ * One request's scope: its name and age for the drain's reports, the client's address,
+ * background work tied to the request, and the signals a handler needs. A handler reaches
+ * it with {@linkcode requestScope}`(request)`.
  *
  * @example Background work that ends with the response
  * ```ts
  * import { GracefulShutdown } from "@quiesce/quiesce";
- * import { GracefulHttp } from "@quiesce/quiesce/http";
+ * import { GracefulHttp, requestScope } from "@quiesce/quiesce/http";
  * import { assertEquals } from "@std/assert";
  *
  * const shutdown = new GracefulShutdown({ signals: false });
  * const seen: string[] = [];
- * const http = new GracefulHttp(shutdown, (request, scope) => {
+ * const http = new GracefulHttp(shutdown, (request) => {
+ *   const scope = requestScope(request);
  *   seen.push(scope.name);
  *   scope.spawn((signal) => new Promise((resolve) => signal.addEventListener("abort", resolve)), {
  *     onCancel: () => seen.push("prefetch cancelled"),
@@ -89,6 +93,11 @@ export interface RequestScope {
   readonly request: Request;
   /** Milliseconds since the request arrived. */
   readonly ageMs: number;
+  /**
+   * The client's address (the peer of the connection: a balancer's, behind one), or
+   * `undefined` where the runtime does not tell it.
+   */
+  readonly remoteAddr: RemoteAddress | undefined;
   /** True from the first shutdown signal on. */
   readonly draining: boolean;
   /**
@@ -130,6 +139,10 @@ export interface ScopeOwner {
   failed(error: unknown, name: string): void;
   addSocket(socket: ServerWebSocket): void;
   addBody(force: (reason: unknown) => void): () => void;
+  /** How long a client may stop reading its response while draining. */
+  stallTimeout(): number | undefined;
+  /** A response was cut because its client stopped reading. */
+  stalled(): void;
 }
 
 const RESPONDED = "The response was sent";
@@ -160,10 +173,17 @@ export class Scope implements RequestScope {
   #pending = 0;
   #responded = false;
   #keepForBody = false;
+  #selfEnding = false;
+  #clientLeft = false;
   #bodyOpen = false;
   #transportDone = false;
   #settled = false;
   #done: PromiseWithResolvers<void> | undefined;
+  #failure: Error | undefined;
+  #finishBody: ((reason: unknown) => void) | undefined;
+  #forceBody: ((reason: unknown) => void) | undefined;
+  /** Whether a task of the shutdown awaits this request (it then reports the failure). */
+  tracked = false;
 
   constructor(owner: ScopeOwner, request: Request, info: unknown) {
     this.#owner = owner;
@@ -173,8 +193,8 @@ export class Scope implements RequestScope {
     if (this.#deno) {
       // Deno: `completed` settles when the response was fully sent or the client left.
       (info as DenoServeInfo).completed.then(
-        () => this.#transportEnded(),
-        () => this.#transportEnded(),
+        () => this.#transportEnded(true),
+        () => this.#transportEnded(false),
       );
     }
   }
@@ -185,6 +205,10 @@ export class Scope implements RequestScope {
 
   get ageMs(): number {
     return performance.now() - this.startedAt;
+  }
+
+  get remoteAddr(): RemoteAddress | undefined {
+    return remoteAddressOf(this.request, this.#info);
   }
 
   get draining(): boolean {
@@ -199,10 +223,39 @@ export class Scope implements RequestScope {
     return this.#streamSource().signal;
   }
 
-  /** Resolves once the request is over: response sent (or body ended) and work settled. */
+  /** What went wrong for the client, if anything: a 5xx, a throw, a cut body. */
+  get failure(): Error | undefined {
+    return this.#failure;
+  }
+
+  /** Whether the handler has not answered yet. */
+  get answering(): boolean {
+    return !this.#responded;
+  }
+
+  /**
+   * Resolves once the request is over: the response's last byte handed to the runtime (or
+   * the client gone) and the work settled; rejects with what went wrong for the client.
+   */
   finished(): Promise<void> {
-    if (this.#settled) return Promise.resolve();
+    if (this.#settled) {
+      return this.#failure ? Promise.reject(this.#failure) : Promise.resolve();
+    }
     return (this.#done ??= Promise.withResolvers()).promise;
+  }
+
+  /** Cuts the tracked response body now (the client sees an error), with `reason`. */
+  cutBody(reason: unknown): void {
+    this.#forceBody?.(reason);
+  }
+
+  /** Ends an event-stream body cleanly (the drain began); other bodies run to their end. */
+  endStream(reason: unknown): void {
+    this.#finishBody?.(reason);
+  }
+
+  #fail(what: string, cause?: unknown): void {
+    this.#failure ??= new Error(`${this.name}: ${what}`, { cause });
   }
 
   spawn<T>(
@@ -293,21 +346,42 @@ export class Scope implements RequestScope {
     return { socket, response };
   }
 
-  /** The handler returned `response`; returns what to send. */
+  /**
+   * The handler returned `response`; returns what to send. While draining (and always for
+   * an event stream, which the drain must be able to end) the body is tracked until its
+   * last byte is handed to the runtime.
+   */
   responded(response: Response): Response {
     this.#responded = true;
+    if (response.status >= 500) {
+      this.#fail(`answered ${response.status} ${response.statusText}`.trim());
+    }
+    const sse = !this.#bodyOpen && response !== UPGRADED &&
+      response.headers.get("content-type")?.startsWith("text/event-stream") ===
+        true;
     if (this.#bodyOpen) {
       // The body is one the scope streams itself (the SSE helper): it reports its end.
     } else if (
-      this.#keepForBody && response !== UPGRADED && response.body !== null
+      (this.#keepForBody || sse || this.#owner.draining()) &&
+      response !== UPGRADED && response.body !== null
     ) {
       this.#bodyOpen = true;
       const remove = this.#owner.addBody((reason) => tracked.force(reason));
-      const tracked = trackBody(response.body, (how) => {
+      const tracked = trackBody(response.body, (how, reason) => {
         remove();
-        this.#bodyEnded(how);
-      });
+        this.#finishBody = undefined;
+        this.#forceBody = undefined;
+        this.#bodyEnded(how, reason);
+      }, this.#owner.stallTimeout);
+      if (sse && !this.#selfEnding) this.#finishBody = tracked.finish;
+      this.#forceBody = tracked.force;
       response = new Response(tracked.body, response);
+      if (!this.#keepForBody) {
+        this.#scope?.cancel(new DOMException(RESPONDED, "AbortError"));
+      }
+      if (this.#finishBody && this.#owner.root().isCancelled) {
+        queueMicrotask(() => this.endStream(this.#owner.root().reason));
+      }
     } else {
       this.#scope?.cancel(new DOMException(RESPONDED, "AbortError"));
     }
@@ -315,9 +389,13 @@ export class Scope implements RequestScope {
     return response;
   }
 
-  /** The handler threw. */
-  threw(): void {
+  /** The handler threw `error`. */
+  threw(error: unknown): void {
     this.#responded = true;
+    this.#fail(
+      `the handler threw: ${(error as Error)?.message ?? error}`,
+      error,
+    );
     this.#scope?.cancel(new DOMException(RESPONDED, "AbortError"));
     if (!this.#deno) this.#handedOver();
   }
@@ -328,26 +406,42 @@ export class Scope implements RequestScope {
     this.#maybeSettle();
   }
 
-  /** A body this scope streams itself (the SSE helper); returns the end callback. */
-  ownBody(force: (reason: unknown) => void): (how: BodyEnd) => void {
+  /**
+   * The response will be a stream that ends itself at the drain (the SSE helper): it is
+   * followed until its last byte like any tracked body, but not ended from outside.
+   */
+  endsItself(): void {
     this.#keepForBody = true;
-    this.#bodyOpen = true;
-    const remove = this.#owner.addBody(force);
-    return (how) => {
-      remove();
-      this.#bodyEnded(how);
-    };
+    this.#selfEnding = true;
   }
 
-  #bodyEnded(how: BodyEnd): void {
+  #bodyEnded(how: BodyEnd, reason?: unknown): void {
     if (!this.#bodyOpen) return;
     this.#bodyOpen = false;
-    if (how === "cancelled") this.#disconnected();
+    if (how === "cancelled") this.#clientLeft = true;
+    // The client left, or its body was cut: a producer watching `streamSignal` stops.
+    if (how !== "done") this.#disconnected();
+    if (how === "error") {
+      // Deno may never settle `completed`: its write to a client that stopped reading hangs.
+      this.#transportDone = true;
+      if (reason instanceof StalledClientError) this.#owner.stalled();
+      // Outside the drain no report will carry it: name it to the server's onError.
+      if (!this.#owner.draining()) this.#owner.failed(reason, this.name);
+      this.#fail(
+        `the response body was cut: ${(reason as Error)?.message ?? reason}`,
+        reason,
+      );
+    }
     this.#scope?.cancel(new DOMException(RESPONDED, "AbortError"));
     this.#maybeSettle();
   }
 
-  #transportEnded(): void {
+  #transportEnded(sent: boolean): void {
+    if (!sent && this.#owner.draining() && !this.#clientLeft) {
+      // The connection closed under a response that was not streaming to a client that
+      // left: the shutdown cut it (e.g. Deno.serve's `signal` aborted by the drain).
+      this.#fail("the response was not delivered: the connection closed first");
+    }
     if (this.#transportDone) return;
     this.#transportDone = true;
     // Deno: the connection is done while the handler still works or a body still streams.
@@ -365,7 +459,8 @@ export class Scope implements RequestScope {
     this.#settled = true;
     this.#unlisten?.();
     this.#stream?.[Symbol.dispose]();
-    this.#done?.resolve();
+    if (this.#failure) this.#done?.reject(this.#failure);
+    else this.#done?.resolve();
     this.#owner.settled(this);
   }
 
@@ -381,13 +476,13 @@ export class Scope implements RequestScope {
   }
 
   /**
-   * Listens to `request.signal`. Deno's also aborts after every normal response (ignored
-   * here: only an abort before the response counts) and touching it at all makes Deno print
-   * a one-time notice, so on Deno it is used only for work spawned while the handler runs;
-   * after the response, `completed` and the body's cancellation tell a disconnect.
+   * Listens to `request.signal`, never on Deno: there merely reading it makes Deno print its
+   * legacy-abort notice at the first successful response, a notice the user did not cause.
+   * On Deno the scope learns of a disconnect from `completed` and the body's cancellation,
+   * that is once the handler has returned.
    */
   #watchDisconnect(): void {
-    if (this.#unlisten !== undefined) return;
+    if (this.#unlisten !== undefined || this.#deno) return;
     const signal = this.request.signal;
     const onAbort = () => {
       if (!this.#responded || this.#bodyOpen) this.#disconnected();

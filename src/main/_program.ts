@@ -8,6 +8,8 @@ export interface ProgramHooks {
   /** `fn` threw or rejected before any shutdown began. */
   failed(error: unknown): void;
   log(line: string): void;
+  /** The program says it is ready; `false` when a stop came first. */
+  ready(): boolean;
 }
 
 /**
@@ -41,9 +43,10 @@ export function runProgram(
       get draining() {
         return shutdown.draining;
       },
+      ready: hooks.ready,
       spawn,
-      defer: (step, name) => shutdown.defer(step, name),
-      use: (resource, name) => shutdown.use(resource, name),
+      defer: (step, options) => shutdown.defer(step, options),
+      use: (resource, options) => shutdown.use(resource, options),
     };
     try {
       await fn(context);

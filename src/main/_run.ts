@@ -12,15 +12,12 @@ import { progressLine } from "../_drain.ts";
 import type { Failure, ShutdownReport } from "../report.ts";
 import type { ShutdownTrigger } from "../signals.ts";
 import { signalExitCode } from "../_signal_table.ts";
-import { type CrashKind, hostCrashes, onDenoDeploy } from "../_host.ts";
+import { type CrashKind, hostCrashes } from "../_host.ts";
 import type { ExitParts } from "./_exit_code.ts";
 import { Ending, Failures, type Log, seconds } from "./_ending.ts";
 import { runProgram } from "./_program.ts";
-import { graceWarning } from "./_grace.ts";
+import { DeadlinePolicy, phaseLine } from "./_deadline.ts";
 import type { MainContext, MainOptions } from "./types.ts";
-
-/** The default `timeout` on Deno Deploy, which kills 5 s after its SIGINT. */
-export const DEPLOY_TIMEOUT_MS = 4_000;
 
 /**
  * How long after the deadline the backstop ends a drain that did not return. Defensive: the
@@ -66,17 +63,20 @@ class Run {
   ) {
     const log = this.#log = mainLog(options.log);
     this.#force = options.forceOnSecondSignal ?? true;
-    const deploy = options.denoDeploy ?? onDenoDeploy();
+    // The plan (platform, grace period, timeout), the start-up check, systemd.
+    const deadline = new DeadlinePolicy(options, log);
     const onError = options.onError ?? ((failure: Failure) => {
       // A crash was logged when it was caught (#crashed).
       if (failure.source === "crash") return;
       log(`${failure.source} "${failure.name}" failed:`, failure.error);
     });
+    const onProgress = options.onProgress ?? ((p) => log(progressLine(p)));
     const shutdown = this.#shutdown = new GracefulShutdown({
       ...coordinatorOptions(options),
-      timeout: options.timeout ?? (deploy ? DEPLOY_TIMEOUT_MS : 30_000),
+      timeout: deadline.timeout,
+      flushReserve: deadline.flushReserve,
       shutdownOnFailure: options.shutdownOnFailure ?? true,
-      onProgress: options.onProgress ?? ((p) => log(progressLine(p))),
+      onProgress: deadline.progress(onProgress || undefined),
       onError: (failure) => {
         this.#failures.add(failure.source, failure.name, failure.error);
         return onError(failure);
@@ -88,14 +88,17 @@ class Run {
       : hostCrashes((kind, error) => this.#crashed(kind, error));
     this.#ending = new Ending({
       log,
-      exit: options.exit!, // main() always passes its own
+      // The last STATUS= first (the systemd-notify helper may need a moment; at most 300 ms).
+      exit: (code, outcome) =>
+        void deadline.exiting(code).then(() => options.exit!(code, outcome)),
       decide,
       failures: this.#failures,
       beforeExit: removeCrashes,
     });
-    const warning = graceWarning(shutdown.timeout, options.gracePeriod, deploy);
-    if (warning !== undefined) log(warning);
-    shutdown.subscribe((trigger) => this.#began(trigger));
+    shutdown.subscribe((trigger) => {
+      deadline.stopping(shutdown);
+      this.#began(trigger);
+    });
     // Waiting for the report installs the default signal source: listening before `fn` runs.
     void shutdown.done().then((report) => this.#drained(report));
     runProgram(shutdown, fn, {
@@ -104,6 +107,7 @@ class Run {
         log("main failed:", error);
       },
       log,
+      ready: () => deadline.ready(),
     });
   }
 
@@ -176,6 +180,7 @@ class Run {
         new WaitTimeoutError(this.#shutdown.timeout, report.stragglers).message,
       );
     }
+    if (!report.ok || failures.list.length > 0) this.#log(phaseLine(report));
     if (failures.list.length > 0) {
       this.#log(`${failures.list.length} failure(s): ${failures.describe()}`);
     } else if (!report.timedOut && this.#signalled !== undefined) {

@@ -2,7 +2,7 @@
 // Kept apart from main.ts so that main's internals (src/main/_*.ts) import them from here,
 // not from the entry point that imports them (no import cycle).
 import type { Failure, ShutdownReport } from "../report.ts";
-import type { GracefulShutdown } from "../shutdown.ts";
+import type { GracefulShutdown, StepOptions } from "../shutdown.ts";
 import type { GracefulShutdownOptions } from "../shutdown_options.ts";
 import type { ShutdownTrigger } from "../signals.ts";
 import type { Task, TaskFunction } from "../task.ts";
@@ -51,12 +51,26 @@ export interface MainContext {
    * (`const { draining } = context` copies `false` once and never changes).
    */
   readonly draining: boolean;
+  /**
+   * Says the program is ready (listening, connected): READY=1 under systemd. Returns
+   * `false` once a stop signal came first, and then the program should stop starting.
+   */
+  ready(): boolean;
   /** Spawns a named task, cancelled on shutdown and awaited by the drain. */
   spawn<T>(name: string, fn: TaskFunction<T>): Task<T>;
-  /** Registers a cleanup step (run in reverse order after the tasks drained). */
-  defer(fn: (signal: AbortSignal) => unknown, name?: string): void;
+  /**
+   * Registers a cleanup step (run in reverse order after the tasks drained), named, or
+   * with {@linkcode StepOptions} (a budget of its own; `phase: "flush"` to run last).
+   */
+  defer(
+    fn: (signal: AbortSignal) => unknown,
+    options?: string | StepOptions,
+  ): void;
   /** Registers a resource to dispose as a cleanup step; returns it. */
-  use<R extends AsyncDisposable | Disposable>(resource: R, name?: string): R;
+  use<R extends AsyncDisposable | Disposable>(
+    resource: R,
+    options?: string | StepOptions,
+  ): R;
 }
 
 /**
@@ -147,9 +161,12 @@ export interface MainFailure {
  * Options for {@linkcode main}.
  *
  * Besides its own, main() takes every option of `GracefulShutdown` (the same declaration
- * and the same validation) but `onSecondSignal`, where main() puts its own policy. Three
- * defaults differ: `timeout` is 4 000 on Deno Deploy (see `denoDeploy`),
- * `shutdownOnFailure` is `true`, and `onError` and `onProgress` print through `log`.
+ * and the same validation) but `onSecondSignal`, where main() puts its own policy. Some
+ * defaults differ: `timeout` is planned from the platform (`gracePeriod` less 500 ms for
+ * the exit when given, else the detected platform's: Kubernetes 29 000, Cloud Run 9 000,
+ * Fly 4 000, ECS 29 000, Deno Deploy 4 000, Lambda 200, systemd 30 000; README, "Fitting
+ * the platform's kill deadline"; else 30 000), `shutdownOnFailure` is `true`, and `onError`
+ * and `onProgress` print through `log`.
  *
  * @example A short deadline, a shutdown hook and an injected exit
  * ```ts
@@ -179,10 +196,12 @@ export interface MainOptions
   /**
    * The platform's kill deadline in milliseconds: how long after its stop signal it sends
    * SIGKILL (Kubernetes: `terminationGracePeriodSeconds` × 1000, default 30 000; systemd:
-   * `TimeoutStopSec`; Docker: `docker stop --time`). When `timeout` plus 500 ms for the
-   * exit itself does not fit, main() logs one warning line at start-up (it still runs: the
-   * check only warns). Default: 5 000 on Deno Deploy, none elsewhere; `Infinity` turns the
-   * check off.
+   * `TimeoutStopSec`; Docker: `docker stop --time`). Without a `timeout`, it sets the
+   * plan: `timeout` is the grace period less 500 ms for the exit (a fifth of a grace
+   * period under 2.5 s). With an explicit `timeout` that does not fit, main() logs one
+   * warning line at start-up (it still runs: the check only warns). Default: the detected
+   * platform's default grace period (Kubernetes' 30 s, Deno Deploy's 5 s, ...), none
+   * elsewhere; `Infinity` turns the check off.
    */
   gracePeriod?: number;
   /**
@@ -194,6 +213,19 @@ export interface MainOptions
    * set here.
    */
   denoDeploy?: boolean;
+  /**
+   * Print the plan in one `quiesce: plan:` line at start-up: the platform detected, the
+   * phases and their ends, the grace period they fit. Default `false`.
+   */
+  printPlan?: boolean;
+  /**
+   * systemd's notify socket (sd_notify), used only when NOTIFY_SOCKET is set: READY=1 at
+   * `ready()`, STOPPING=1 at the first signal, STATUS= with the drain's progress at least
+   * once a second until the exit, WATCHDOG=1 every half WATCHDOG_USEC. `extendTimeout`
+   * (ms, opt-in) also sends EXTEND_TIMEOUT_USEC= for that long whenever the drain made
+   * progress in the last half second. `false` turns it off. Default `true`.
+   */
+  systemd?: boolean | { extendTimeout?: number };
   /**
    * Whether a second signal during the drain exits at once, with 128 + its number. Default
    * `true`. A repeat of the same signal within 100 ms is the same signal (a task runner's
