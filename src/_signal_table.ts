@@ -73,7 +73,7 @@ export const DEFAULT_SIGNALS: readonly SignalName[] = SIGNALS
   .filter((row) => row.listened === "default").map((row) => row.name);
 
 /** The row of `name`, if it is an OS signal quiesce knows. */
-export function signalRow(name: unknown): SignalRow | undefined {
+function signalRow(name: unknown): SignalRow | undefined {
   return SIGNALS.find((row) => row.name === name);
 }
 

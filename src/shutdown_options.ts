@@ -110,7 +110,7 @@ export interface GracefulShutdownOptions {
 }
 
 /** The default `onError`: one line on stderr. */
-export function defaultOnError(failure: Failure): void {
+function defaultOnError(failure: Failure): void {
   console.error(
     `quiesce: ${failure.source} "${failure.name}" failed:`,
     failure.error,

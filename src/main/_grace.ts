@@ -4,7 +4,7 @@ import { seconds } from "./_ending.ts";
 import { exitMargin, type PlatformProfile } from "./_platforms.ts";
 
 /** Deno Deploy sends SIGINT, then SIGKILL 5 s later. */
-export const DENO_DEPLOY_GRACE_MS = 5_000;
+const DENO_DEPLOY_GRACE_MS = 5_000;
 
 /**
  * The start-up warning (without the `quiesce: ` prefix) when a shutdown of `timeoutMs` (it
