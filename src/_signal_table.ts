@@ -1,5 +1,5 @@
 // The one table of the OS signals quiesce knows. Everything else is derived from it: the
-// names a host source accepts and the message naming them (_signal_hosts.ts), the default
+// names a host source accepts and the message naming them (signals.ts), the default
 // listeners, main()'s exit codes and forcing rule (src/main/_exit_code.ts, _policy.ts), the
 // triggers `manualSignals` accepts, and the README's signal table (tests/signal_table_test.ts
 // checks that the README prints this table).

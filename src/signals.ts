@@ -8,7 +8,7 @@ import {
   type SignalName,
 } from "./_signal_table.ts";
 import { denoHost, processHost, type SignalHost } from "./_host.ts";
-import { describe, validateFunction, validateOptions } from "./_validate.ts";
+import { describe, validateOptions } from "./_validate.ts";
 
 /**
  * What triggered a shutdown: an OS signal name, or where a programmatic trigger came from:
@@ -243,11 +243,27 @@ export function signalSource(
     "options.signals",
   );
   const source = (onSignal: (signal: ShutdownTrigger) => void): () => void => {
-    validateFunction(onSignal, "onSignal");
+    validateListener(onSignal);
     return listen(pickHost(), names, onSignal);
   };
   osSources.add(source);
   return source;
+}
+
+/**
+ * Checks the function a {@linkcode SignalSource} is installed with, saying what to pass:
+ * every source (the host's, `./deno`, `./process`, `./worker`, `manualSignals`) uses it.
+ *
+ * @throws {TypeError} Unless `onSignal` is a function.
+ */
+export function validateListener(onSignal: unknown): void {
+  if (typeof onSignal !== "function") {
+    throw new TypeError(
+      `Cannot use onSignal: expected a function to call with each signal (a source is installed as source((signal) => ...), as GracefulShutdown does), got ${
+        describe(onSignal)
+      }`,
+    );
+  }
 }
 
 /**

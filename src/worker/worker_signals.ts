@@ -1,5 +1,5 @@
-import type { SignalSource } from "../signals.ts";
-import { describe, validateFunction } from "../_validate.ts";
+import { type SignalSource, validateListener } from "../signals.ts";
+import { describe } from "../_validate.ts";
 import { isShutdown } from "./_protocol.ts";
 import { workerScope } from "../_host.ts";
 
@@ -44,7 +44,7 @@ import { workerScope } from "../_host.ts";
  */
 export function workerSignals(): SignalSource {
   return (onSignal) => {
-    validateFunction(onSignal, "onSignal");
+    validateListener(onSignal);
     const scope = workerScope();
     if (scope === undefined) return () => {};
     const listener = (event: Event): void => {
