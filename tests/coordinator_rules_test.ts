@@ -235,3 +235,24 @@ Deno.test("main()'s log: false silences every line main() would print", async ()
   }
   assertEquals(printed, []);
 });
+
+Deno.test("onSecondSignal: the intake keeps listening through the drain, skips a runner's copy, then removes its listeners", async () => {
+  const signals = manualSignals();
+  const seconds: ShutdownTrigger[] = [];
+  const slow = Promise.withResolvers<void>();
+  const shutdown = new GracefulShutdown({
+    signals: signals.source,
+    onSecondSignal: (signal) => seconds.push(signal),
+    onProgress: false,
+  });
+  shutdown.spawn("slow", () => slow.promise);
+  assertEquals(signals.send("SIGTERM"), 1);
+  assertEquals(signals.send("SIGTERM"), 1); // a task runner's copy: heard, not a second
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  assertEquals(signals.send("SIGINT"), 1);
+  assertEquals(seconds, ["SIGINT"]);
+  slow.resolve();
+  const report = await shutdown.done();
+  assertEquals(report.trigger, "SIGTERM");
+  assertEquals(signals.listening, 0);
+});
