@@ -25,7 +25,9 @@ export interface IntakeOwner {
    * What a second signal does while the shutdown runs; with it, the listeners stay until
    * {@linkcode SignalIntake.release}. Without it, they go once the shutdown began.
    */
-  again: ((signal: ShutdownTrigger) => void) | undefined;
+  again:
+    | ((signal: ShutdownTrigger, stopListening: () => void) => void)
+    | undefined;
   /** Removing the listeners threw. */
   removeFailed(error: unknown): void;
 }
@@ -139,7 +141,9 @@ export class SignalIntake {
     if (again !== undefined) {
       // Also after a shutdown begun otherwise (shutdown(), `fn` returning under main()).
       this.#repeats ??= new RepeatFilter(REPEAT_WINDOW_MS, () => {});
-      if (!this.#repeats.isRepeat(signal)) again(signal);
+      if (!this.#repeats.isRepeat(signal)) {
+        again(signal, () => this.release());
+      }
       return;
     }
     if (this.#repeats === undefined || this.#repeats.isRepeat(signal)) return;

@@ -109,8 +109,12 @@ export class GracefulShutdown implements AsyncDisposable {
         begin: (trigger) => void this.#begin(trigger),
         again: settings.onSecondSignal === undefined
           ? undefined
-          : (signal) =>
-            this.#call("onSecondSignal", settings.onSecondSignal!, signal),
+          : (signal, stopListening) =>
+            this.#call(
+              "onSecondSignal",
+              (again) => settings.onSecondSignal!(again, stopListening),
+              signal,
+            ),
         removeFailed: (error) =>
           this.#fail({ source: "callback", name: "signals remover", error }),
       },

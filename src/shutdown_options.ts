@@ -74,10 +74,14 @@ export interface GracefulShutdownOptions {
   /**
    * What a second signal during the shutdown does. When given, the listeners stay until the
    * drain ends and every further signal is passed here, except a repeat of the same signal
-   * within 100 ms (a task runner's copy of the first). `main()` forces the exit here. Default:
-   * none; the listeners go and a second signal gets the runtime's default action.
+   * within 100 ms (a task runner's copy of the first); `stopListening()` removes them at
+   * once (`main()` calls it right before it forces the exit). Default: none; the listeners
+   * go and a second signal gets the runtime's default action.
    */
-  onSecondSignal?: (signal: ShutdownTrigger) => void;
+  onSecondSignal?: (
+    signal: ShutdownTrigger,
+    stopListening: () => void,
+  ) => void;
   /**
    * Whether a failure (a spawned task that fails, or one handed to `reportFailure`) begins
    * the shutdown, with the trigger `"failure"` and the failure's error as the report's
@@ -139,7 +143,9 @@ export interface ShutdownSettings {
   onSignal: ((signal: ShutdownTrigger) => void) | undefined;
   onProgress: ((progress: DrainProgress) => void) | undefined;
   onError: (failure: Failure) => void;
-  onSecondSignal: ((signal: ShutdownTrigger) => void) | undefined;
+  onSecondSignal:
+    | ((signal: ShutdownTrigger, stopListening: () => void) => void)
+    | undefined;
   shutdownOnFailure: boolean;
   signals: SignalSource | false;
   /** Whether `signals` is the default, which listens only once someone waits. */

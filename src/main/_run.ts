@@ -81,7 +81,8 @@ class Run {
         this.#failures.add(failure.source, failure.name, failure.error);
         return onError(failure);
       },
-      onSecondSignal: (signal) => this.#secondSignal(signal),
+      onSecondSignal: (signal, stopListening) =>
+        this.#secondSignal(signal, stopListening),
     });
     const removeCrashes = options.shutdownOnCrash === false
       ? () => {}
@@ -145,7 +146,7 @@ class Run {
   }
 
   /** main()'s policy for a signal during the shutdown (the intake dropped runner copies). */
-  #secondSignal(signal: ShutdownTrigger): void {
+  #secondSignal(signal: ShutdownTrigger, stopListening: () => void): void {
     if (this.#signalled === undefined) {
       this.#signalled = signal;
       this.#log(
@@ -155,6 +156,7 @@ class Run {
       this.#log(`${signal} received again; still draining`);
     } else {
       this.#log(`${signal} received again, forcing the exit`);
+      stopListening(); // nothing is left listening when the process ends
       this.#end(undefined, signal);
     }
   }
