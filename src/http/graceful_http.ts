@@ -4,7 +4,7 @@ import { describe, validateFunction, validateOptions } from "../_validate.ts";
 import { healthResponse } from "./health.ts";
 import { dropBody, hasBody, unreadBody } from "./_request_body.ts";
 import { PeerBarrier } from "./_peers.ts";
-import { denoHost } from "./_hosts.ts";
+import { denoHost, isBunServer } from "./_hosts.ts";
 import { registerScope } from "./request_scope.ts";
 import {
   pathOf,
@@ -347,6 +347,14 @@ export class GracefulHttp {
         return this.#closing(healthResponse(!this.#shutdown.draining));
       }
       if (path === this.#liveness) return this.#closing(healthResponse(true));
+    }
+    if (this.#listeners.length === 0 && isBunServer(info)) {
+      // Bun's `export default { fetch }`: the runtime's server arrives with the first
+      // request, and stopping it is what the escalation needs.
+      this.attach({
+        stop: () => info.stop(),
+        close: () => void info.stop(true),
+      });
     }
     const scope = new Scope(this.#owner, request, info);
     registerScope(request, scope);
