@@ -13,7 +13,7 @@ import { readFileSync } from "node:fs";
 import process from "node:process";
 import { sleep } from "../../mod.ts";
 import { main } from "../../src/main.ts";
-import { GracefulHttp, type RequestScope, serve, sse } from "../../src/http.ts";
+import { GracefulHttp, serve, sse } from "../../src/http.ts";
 
 const env = (name: string, fallback: number) =>
   Number(process.env[name] || fallback);
@@ -24,7 +24,7 @@ const big = new Uint8Array(BIG_BYTES).fill(0x61);
 const event = "x".repeat(64 * 1024);
 const macrotask = () => new Promise((resolve) => setTimeout(resolve, 0));
 
-async function handler(request: Request, scope: RequestScope) {
+async function handler(request: Request) {
   const path = new URL(request.url).pathname;
   if (path === "/slow") {
     await sleep(slowMs);
@@ -32,7 +32,7 @@ async function handler(request: Request, scope: RequestScope) {
   }
   if (path === "/big") return new Response(big);
   if (path === "/flood") {
-    return sse(scope, async (send, signal) => {
+    return sse(request, async (send, signal) => {
       while (!signal.aborted) {
         // Whatever send() says about backpressure is obeyed: a promise is awaited,
         // `false` ends the producer.

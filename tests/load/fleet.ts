@@ -146,7 +146,9 @@ function clients(front: number, uploadFile: string, postScript: string) {
         streams.drained++;
       } else {
         streams.errors.push(
-          `curl ${r.code} HTTP ${r.status} ${r.body.slice(-80)}`,
+          `curl ${r.code} HTTP ${r.status}, ${r.body.length} bytes ending ${
+            JSON.stringify(r.body.slice(-40))
+          }`,
         );
       }
     }
@@ -205,6 +207,7 @@ async function rollingRestart(
   }).spawn();
   const proxyOutput = proxy.output();
   const codes: number[] = [];
+  const exitMs: number[] = [];
   let failed = 0;
   const checks: Checks = {
     row: (text) => t.row(text),
@@ -222,8 +225,10 @@ async function rollingRestart(
     const load = clients(front, uploadFile, postScript);
     await sleep(1_000);
     for (let i = 0; i < replicas.length; i++) {
+      const signalled = performance.now();
       replicas[i]!.kill("SIGTERM");
       codes.push(await exitOf(replicas[i]!));
+      exitMs.push(Math.round(performance.now() - signalled));
       replicas[i] = await Server.start(runtime, env, ports[i]);
       await sleep(1_200); // back in rotation: rise 2 x 200 ms, fail_timeout 1 s
     }
@@ -247,7 +252,9 @@ async function rollingRestart(
         `${streams.openAtEnd} open at the end, ${streams.errors.length} errors` +
         `${
           streams.errors.length ? ` (${distinct(streams.errors)})` : ""
-        }; exits ${codes.join(", ")}`,
+        }; exits ${codes.join(", ")} (the restarts ${
+          exitMs.join(", ")
+        } ms after SIGTERM)`,
     );
     checks.check(wrk.requests > 0 && uploads.ok > 0, "no load went through");
     checks.check(wrk.non2xx === 0, `${wrk.non2xx} non-2xx GETs`);

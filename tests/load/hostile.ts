@@ -218,6 +218,12 @@ async function stalledSse(runtime: Runtime, t: Checks): Promise<void> {
     server.port,
     "GET /flood HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
   );
+  // The stream flows (256 KiB read) before the client stops reading.
+  const buffer = new Uint8Array(65_536);
+  let received = 0;
+  for (let i = 0; i < 1_000 && received < 256 * 1024; i++) {
+    received += await conn.read(buffer) ?? Infinity;
+  }
   await sleep(300);
   const before = await server.rssKiB();
   await sleep(2_000);
@@ -228,8 +234,13 @@ async function stalledSse(runtime: Runtime, t: Checks): Promise<void> {
   const exitMs = Math.round(performance.now() - signalled);
   conn.close();
   t.row(
-    `SSE client that stopped reading a fast producer: server memory +${grownMiB} MiB ` +
+    `SSE client that read ${received} bytes of a fast producer, then stopped ` +
+      `reading: server memory +${grownMiB} MiB ` +
       `in 2 s; exit ${code} ${exitMs} ms after SIGTERM (deadline 5000)`,
+  );
+  t.check(
+    Number.isFinite(received) && received >= 256 * 1024,
+    `the stream ended after ${received} bytes`,
   );
   t.check(grownMiB < 32, `server memory grew ${grownMiB} MiB`);
   t.check(exitMs < 6_000, `exit ${exitMs} ms after SIGTERM`);
