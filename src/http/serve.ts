@@ -94,6 +94,9 @@ const KNOWN = [
   "readiness",
   "liveness",
   "onError",
+  "linger",
+  "stallTimeout",
+  "idleGrace",
   "websocket",
 ];
 
@@ -161,6 +164,9 @@ export function serve(options: ServeOptions): HttpServer {
     readiness: options.readiness,
     liveness: options.liveness,
     onError: options.onError,
+    linger: options.linger,
+    stallTimeout: options.stallTimeout,
+    idleGrace: options.idleGrace,
   });
   const deno = denoHost();
   if (deno !== undefined) {
