@@ -39,3 +39,5 @@ export {
   type RunningJob,
   type WaitUntilContext,
 } from "./edge/background_work.ts";
+/** The core's task types, re-exported so this page links to them. */
+export type { Task, TaskFunction, TaskResult, TaskStatus } from "./task.ts";

@@ -142,6 +142,55 @@ Deno.test("edge_worker on workerd: every job handed to ctx.waitUntil completes a
   assertEquals(await missing(ids, sink.ids, 10_000), [], server.stderr);
 });
 
+Deno.test("edge on workerd: a job past its limit is named in workerd's log, one within it is not", async () => {
+  const workerd = await ensureWorkerd();
+  if (workerd === undefined) return; // outside CI without npm access
+  const dir = await Deno.makeTempDir({ prefix: "quiesce-edge-" });
+  try {
+    await run([
+      Deno.execPath(),
+      "bundle",
+      "--platform",
+      "browser",
+      "--output",
+      `${dir}/capped_worker.js`,
+      `${ROOT}tests/fixtures/edge/capped_worker.ts`,
+    ], "deno bundle");
+    // The example's config, pointed at this bundle.
+    const config =
+      (await Deno.readTextFile(`${ROOT}examples/edge_worker.capnp`))
+        .replace('embed "edge_worker.js"', 'embed "capped_worker.js"');
+    await Deno.writeTextFile(`${dir}/capped.capnp`, config);
+    const port = freePort();
+    await using server = Child.start([
+      workerd,
+      "serve",
+      "--verbose",
+      `${dir}/capped.capnp`,
+      "-s",
+      `http=127.0.0.1:${port}`,
+    ]);
+    await listening(port, server);
+    for (const ms of [50, 5_000]) {
+      const response = await fetch(`http://127.0.0.1:${port}/?ms=${ms}`);
+      assertEquals(await response.text(), "accepted\n");
+    }
+    // workerd prints a Worker's console output with --verbose (on either stream).
+    const line = await Promise.any(
+      (["stderr", "stdout"] as const).map((stream) =>
+        server.waitFor("cut at the", { stream, timeout: 10_000 })
+      ),
+    );
+    assertEquals(
+      line.trim().replace(/^.*quiesce: /, ""),
+      'background work "job 5000 ms" cut at the 300 ms limit of waitUntil',
+    );
+    assertEquals((server.stderr + server.stdout).includes("job 50 ms"), false);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 const SELF_HOSTED: Array<[string, string[] | undefined, boolean]> = [
   [
     "deno serve",
