@@ -80,6 +80,8 @@ export interface PhaseReport {
   readonly ended: "done" | "abandoned" | "timed out";
   /** Milliseconds it took. */
   readonly durationMs: number;
+  /** What in it did not finish (abandoned, or still running at its end), by name. */
+  readonly unfinished: readonly string[];
 }
 
 /**

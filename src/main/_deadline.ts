@@ -129,11 +129,18 @@ export class DeadlinePolicy {
   }
 }
 
-/** `phases: tasks timed out (1.2 s), cleanup timed out (0.0 s), flush done (0.1 s)`. */
+/**
+ * How each phase ended, naming everything that did not finish (the deadline's own line
+ * names only the oldest few): `phases: tasks timed out (1.2 s: "sync", "upload"), cleanup
+ * done (0.0 s), flush done (0.1 s)`.
+ */
 export function phaseLine(report: ShutdownReport): string {
   return `phases: ${
-    report.phases.map((p) =>
-      `${p.phase} ${p.ended} (${(p.durationMs / 1000).toFixed(1)} s)`
-    ).join(", ")
+    report.phases.map((p) => {
+      const names = p.unfinished.map((name) => JSON.stringify(name)).join(", ");
+      return `${p.phase} ${p.ended} (${(p.durationMs / 1000).toFixed(1)} s${
+        names === "" ? "" : `: ${names}`
+      })`;
+    }).join(", ")
   }`;
 }
