@@ -3,6 +3,7 @@
 // a crash under main(): every process of every tree is gone afterwards.
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { Child } from "./_child.ts";
+import { gone } from "./_pids.ts";
 import {
   commandFor,
   requireRuntime,
@@ -13,23 +14,6 @@ import { EXIT_SLACK_MS, measure, summary } from "./load/process_trees.ts";
 
 const RUNTIMES: RuntimeName[] = ["deno", "bun", "node"];
 const RUNS = 8;
-
-async function gone(pids: number[]): Promise<number[]> {
-  const alive = () =>
-    pids.filter((pid) => {
-      const out = new Deno.Command("ps", {
-        args: ["-o", "stat=", "-p", String(pid)],
-        stdout: "piped",
-        stderr: "null",
-      }).outputSync();
-      const stat = new TextDecoder().decode(out.stdout).trim();
-      return stat !== "" && !stat.startsWith("Z");
-    });
-  for (let i = 0; i < 20 && alive().length > 0; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return alive();
-}
 
 for (const runtime of RUNTIMES) {
   const binary = requireRuntime(runtime);
