@@ -200,6 +200,15 @@ if (import.meta.main) {
     const results = await measure(name, binary, runs, 4, (run) => {
       if (run.orphans.length + run.unreaped.length + run.unnamed.length > 0) {
         console.error(`bad run: ${JSON.stringify(run)}`);
+      } else if (run.exitMs > run.timeoutMs + EXIT_SLACK_MS) {
+        const lines = run.stderr.split("\n").filter((l) =>
+          l.includes("quiesce")
+        );
+        console.error(
+          `late run: TIMEOUT_MS=${run.timeoutMs}, exit after ${
+            Math.round(run.exitMs)
+          } ms; ${lines.join(" | ").slice(0, 300)}`,
+        );
       }
     });
     console.log(
