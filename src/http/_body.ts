@@ -113,10 +113,14 @@ export function trackBody(
   return { body, force, finish };
 }
 
-/** A client that stopped reading its response for longer than the bound. */
+/** A client that stopped reading its response: for longer than the bound, or past a buffer. */
 export class StalledClientError extends Error {
-  constructor(ms: number) {
-    super(`the client stopped reading for ${ms} ms`);
+  constructor(what: number | string) {
+    super(
+      typeof what === "number"
+        ? `the client stopped reading for ${what} ms`
+        : what,
+    );
     this.name = "StalledClientError";
   }
 }

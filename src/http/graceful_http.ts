@@ -3,6 +3,8 @@ import type { CancellationToken } from "../token.ts";
 import { describe, validateFunction, validateOptions } from "../_validate.ts";
 import { healthResponse } from "./health.ts";
 import { dropBody, hasBody, unreadBody } from "./_request_body.ts";
+import { PeerBarrier } from "./_peers.ts";
+import { denoHost } from "./_hosts.ts";
 import { registerScope } from "./request_scope.ts";
 import {
   pathOf,
@@ -103,7 +105,10 @@ export interface GracefulHttpOptions {
   readiness?: string;
   /** A path answered 200 `ok` until the process ends. */
   liveness?: string;
-  /** Called when background work of a request fails. Default: `console.error`. */
+  /**
+   * Called when background work of a request fails, or a response is cut outside the drain
+   * (a client that stopped reading an `sse()` stream). Default: `console.error`.
+   */
   onError?: (error: unknown, request: string) => void;
   /**
    * The least time in milliseconds from the first signal to the listener's stop, whatever
@@ -239,6 +244,8 @@ export class GracefulHttp {
   #holdTimer: ReturnType<typeof setTimeout> | undefined;
   #dropping = 0;
   #late: Error[] = [];
+  // Deno only: `deno serve --parallel` runs several servers in one process.
+  #peers: PeerBarrier | undefined = denoHost() ? new PeerBarrier() : undefined;
 
   /**
    * Wraps `handler`; subscribes to `shutdown` and registers a cleanup step on it.
@@ -287,8 +294,7 @@ export class GracefulHttp {
       5000,
     );
     this.#onError = options?.onError ??
-      ((error, request) =>
-        console.error(`quiesce: background work of ${request} failed:`, error));
+      ((error, request) => console.error(`quiesce: ${request} failed:`, error));
     this.#owner = {
       root: (): CancellationToken => shutdown.token,
       draining: (): boolean => shutdown.draining,
@@ -407,6 +413,7 @@ export class GracefulHttp {
 
   #onSignal(): void {
     this.#signalledAt = performance.now();
+    this.#peers?.start();
     for (const scope of this.#inFlight) this.#track(scope);
     try {
       this.#shutdown.spawn(this.#name, async () => {
@@ -556,6 +563,9 @@ export class GracefulHttp {
       }
     }
     if (signal.aborted) this.#forceClose(signal.reason);
+    // Other servers of this process (`deno serve --parallel`) may still be serving: the
+    // process's exit after this drain would end their requests.
+    await this.#peers?.arrive(signal);
     // Requests that failed for their client after the tasks were drained: named here.
     const late = this.#late.splice(0);
     if (late.length === 1) throw late[0];

@@ -2,7 +2,7 @@
 // the start-up check and plan line, the "ready" moment, and systemd's notify socket from
 // ready to exit. run() (./_run.ts) asks it for the timeout and tells it what happens.
 import { defaultFlushReserve, progressLine } from "../_drain.ts";
-import type { DrainProgress } from "../report.ts";
+import type { DrainProgress, ShutdownReport } from "../report.ts";
 import type { GracefulShutdown } from "../shutdown.ts";
 import type { ShutdownTrigger } from "../signals.ts";
 import { graceWarning } from "./_grace.ts";
@@ -136,4 +136,13 @@ export class DeadlinePolicy {
     return this.#systemd?.exiting(`exiting with code ${code}`) ??
       Promise.resolve();
   }
+}
+
+/** `phases: tasks timed out (1.2 s), cleanup timed out (0.0 s), flush done (0.1 s)`. */
+export function phaseLine(report: ShutdownReport): string {
+  return `phases: ${
+    report.phases.map((p) =>
+      `${p.phase} ${p.ended} (${(p.durationMs / 1000).toFixed(1)} s)`
+    ).join(", ")
+  }`;
 }

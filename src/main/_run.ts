@@ -15,7 +15,7 @@ import { hostExit, hostSignalSource } from "./_host.ts";
 import { defaultExitCode, type ExitParts } from "./_exit_code.ts";
 import { Escalation, seconds } from "./_escalation.ts";
 import { runProgram } from "./_program.ts";
-import { DeadlinePolicy } from "./_deadline.ts";
+import { DeadlinePolicy, phaseLine } from "./_deadline.ts";
 import { printProgress } from "../_drain.ts";
 
 /**
@@ -190,6 +190,7 @@ export function run(
     if (report.timedOut) {
       log(new WaitTimeoutError(timeout, report.stragglers).message);
     }
+    if (!report.ok || failures.length > 0) log(phaseLine(report));
     if (failures.length > 0) {
       log(
         `${failures.length} failure(s): ${describeFailures(failures)}`,
