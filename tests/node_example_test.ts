@@ -1,4 +1,4 @@
-// examples/node_server.ts exactly as the README runs it (`node examples/node_server.ts`, Node
+// examples/node_server.ts (serve() on node:http) exactly as the README runs it (`node examples/node_server.ts`, Node
 // 22 or later), with real signals to the real process: a request in flight at SIGTERM is
 // answered, new connections are refused, the exit is 143; a second SIGTERM 500 ms later
 // forces the exit without waiting for the slow request.
@@ -66,7 +66,7 @@ Deno.test({
     assertEquals(exit.signal, null); // main() exited with the code, not killed by the signal
     assertEquals(exit.lines.slice(-2), [
       "closing the server; 1 request(s) in flight",
-      "http server closed",
+      "http server closed (clean); exit 143",
     ]);
     assertStringIncludes(
       exit.stderr,
@@ -101,7 +101,10 @@ Deno.test({
       exit.stderr,
       "quiesce: SIGTERM received again, forcing the exit",
     );
-    assert(!exit.stdout.includes("http server closed"), exit.stdout);
+    assertStringIncludes(
+      exit.stdout,
+      "http server closed (not clean); exit 143",
+    );
     assertLess(exit.ms, 5_000); // the request would have taken 20 s, the deadline 10 s
     // The request in flight was cut off with the process.
     assert((await slow) instanceof TypeError, String(await slow));
@@ -119,7 +122,7 @@ Deno.test({
     child.kill("SIGINT");
     const exit = await child.exit(15_000);
     assertEquals(exit.code, 130, exit.stderr);
-    assertEquals(exit.lines.at(-1), "http server closed");
+    assertEquals(exit.lines.at(-1), "http server closed (clean); exit 130");
   },
 });
 
