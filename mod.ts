@@ -54,8 +54,14 @@ export {
   TaskGroup,
   type TaskGroupOptions,
 } from "./src/task_group.ts";
-export type { DrainProgress, Failure, ShutdownReport } from "./src/report.ts";
+export type {
+  DrainProgress,
+  Failure,
+  PhaseReport,
+  ShutdownReport,
+} from "./src/report.ts";
 export {
   GracefulShutdown,
   type GracefulShutdownOptions,
+  type StepOptions,
 } from "./src/shutdown.ts";

@@ -12,8 +12,14 @@
 // drift (GC, JIT tiers, the other processes on the machine) hits both sides alike. fn and
 // the jobs are the same async functions on both sides; the baselines are what a competent
 // engineer would write without a janitor.
+//
+// Then the scaling check (issue 15, item 16): n janitors sharing one outside signal, entered,
+// aborted and awaited, at n and 4n; the time must grow linearly (4x; goal <= 6x), as it does
+// for the token sources the core links to one signal, printed beside them. One abort
+// listener per janitor made this quadratic (40,000 took 5.5-26 s to enter on Deno).
 import { ensureJanitor, enterJanitor, spawnDaemon } from "../src/janitor.ts";
-import { ambient } from "../src/janitor/_ambient.ts";
+import { ambient } from "../src/janitor/_janitor.ts";
+import { TokenSource } from "../src/token.ts";
 
 const JOBS = 100;
 const sharedSignal = new AbortController().signal;
@@ -120,6 +126,76 @@ if (!import.meta.main) {
   await runScript();
 }
 
+/** Enters `n` janitors on one outside signal, aborts it, awaits them all. */
+async function sharedSignalJanitors(n: number): Promise<void> {
+  const outside = new AbortController();
+  const janitors = new Array<Promise<void>>(n);
+  for (let i = 0; i < n; i++) {
+    janitors[i] = enterJanitor(
+      (signal) =>
+        new Promise<void>((resolve) =>
+          signal.addEventListener("abort", () => resolve(), { once: true })
+        ),
+      { signal: outside.signal },
+    );
+  }
+  outside.abort();
+  await Promise.all(janitors);
+}
+
+/** The core's twin: `n` token sources on one outside signal, then the abort. */
+// deno-lint-ignore require-await -- the same shape as the janitor side
+async function sharedSignalSources(n: number): Promise<void> {
+  const outside = new AbortController();
+  const sources = new Array<TokenSource>(n);
+  for (let i = 0; i < n; i++) {
+    sources[i] = new TokenSource({ signal: outside.signal });
+  }
+  outside.abort();
+}
+
+async function runScaling(reps: number, scale: number): Promise<boolean> {
+  const n = Math.max(1, Math.round(10_000 * scale));
+  const goal = 6;
+  const sizes = [n, 4 * n];
+  const timed = async (run: (n: number) => Promise<void>, size: number) => {
+    (globalThis as { gc?: () => void }).gc?.();
+    return await time(run, size);
+  };
+  for (const size of sizes) await sharedSignalJanitors(size); // warm-up
+  const janitorMs = sizes.map(() => [] as number[]);
+  const sourceMs = sizes.map(() => [] as number[]);
+  for (let r = 0; r < Math.max(3, Math.min(reps, 7)); r++) {
+    for (const [i, size] of sizes.entries()) {
+      janitorMs[i]!.push(await timed(sharedSignalJanitors, size));
+      sourceMs[i]!.push(await timed(sharedSignalSources, size));
+    }
+  }
+  const ms = (values: number[]) => `${median(values).toFixed(1)} ms`;
+  const growth = median(janitorMs[1]!) / median(janitorMs[0]!);
+  const met = growth <= goal;
+  console.log(
+    `\n## janitors sharing one outside signal: enter, abort, await (${
+      janitorMs[0]!.length
+    } repetitions, median)`,
+  );
+  for (const [i, size] of sizes.entries()) {
+    console.log(
+      `  n = ${size}: janitors ${ms(janitorMs[i]!)}, token sources ${
+        ms(sourceMs[i]!)
+      }`,
+    );
+  }
+  console.log(
+    `  growth     ${
+      growth.toFixed(2)
+    }x for 4x the janitors (linear: 4x, quadratic: 16x)   goal <= ${goal}x: ${
+      met ? "met" : "NOT met"
+    }`,
+  );
+  return met;
+}
+
 async function time(
   run: (n: number) => Promise<void>,
   n: number,
@@ -201,5 +277,6 @@ async function runScript(): Promise<void> {
       }`,
     );
   }
+  allMet = await runScaling(reps, scale) && allMet;
   console.log(`\n${allMet ? "all goals met" : "some goals NOT met"}`);
 }

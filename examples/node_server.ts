@@ -61,13 +61,10 @@ await main(async ({ shutdown }) => {
     onListen: ({ port }) =>
       console.log(`listening on http://127.0.0.1:${port}/`),
   });
-  // The token is cancelled after DRAIN_DELAY_MS: then the listener stops.
-  shutdown.token.onCancel(() =>
-    console.log(
-      `closing the server; ${server.http.inFlight().length} request(s) in flight`,
-    )
+  const signal = await shutdown.wait();
+  console.log(
+    `received ${signal}: ${server.http.inFlight().length} request(s) in flight`,
   );
-  await shutdown.wait();
 }, {
   drainDelay,
   timeout,

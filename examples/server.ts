@@ -6,15 +6,16 @@
  *
  * Environment: `PORT` (default 8000), `DRAIN_DELAY_MS` (default 0; set it to your balancer's
  * health-check interval times its fall count), `TIMEOUT_MS` (default 10000).
- * Routes: `/` answers `ok` after 50 ms of async work; `/sse` sends `data: tick N` every
- * 100 ms until the server drains, then `event: shutdown` and a clean end; `/healthz` is the
- * readiness route (503 from the first signal on). Exits 143 after a clean SIGTERM drain.
+ * Routes: `/` answers `ok` after 50 ms of async work; `POST /upload` reads the request body
+ * and answers 200 with its byte count; `/sse` sends `data: tick N` every 100 ms until the
+ * server drains, then `event: shutdown` and a clean end; `/healthz` is the readiness route
+ * (503 from the first signal on). Exits 143 after a clean SIGTERM drain.
  *
  * @module
  */
 import { sleep } from "../mod.ts";
 import { main } from "../src/main.ts";
-import { type RequestScope, serve, sse } from "../src/http.ts";
+import { serve, sse } from "../src/http.ts";
 
 type Env = (name: string) => string | undefined;
 const host = globalThis as {
@@ -40,18 +41,20 @@ const port = number("PORT", 8000);
 const drainDelay = number("DRAIN_DELAY_MS", 0);
 const timeout = number("TIMEOUT_MS", 10_000);
 
-// A plain fetch handler, shaped like Hono's `app.fetch` (the scope is an extra argument).
-async function handler(
-  request: Request,
-  scope: RequestScope,
-): Promise<Response> {
+// A plain fetch handler, shaped like Hono's `app.fetch`; `sse` finds the request's scope.
+async function handler(request: Request): Promise<Response> {
   const path = new URL(request.url).pathname;
   if (path === "/") {
     await sleep(50);
     return new Response("ok\n");
   }
+  if (path === "/upload" && request.method === "POST") {
+    let bytes = 0;
+    for await (const chunk of request.body ?? []) bytes += chunk.byteLength;
+    return new Response(`${bytes}\n`);
+  }
   if (path === "/sse") {
-    return sse(scope, async (send, signal) => {
+    return sse(request, async (send, signal) => {
       for (let n = 1; !signal.aborted; n++) {
         send(`tick ${n}`);
         await sleep(100, { signal }).catch(() => {});

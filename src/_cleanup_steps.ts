@@ -1,7 +1,79 @@
-// The registry behind `GracefulShutdown.defer` and `.use`: named steps, closed once
-// cleanup starts.
+// The registry behind `GracefulShutdown.defer` and `.use`: named steps with an optional
+// budget and phase, closed once cleanup starts.
 import type { CleanupStep } from "./_drain.ts";
-import { validateFunction, validateName } from "./_validate.ts";
+import {
+  describe,
+  validateFunction,
+  validateMs,
+  validateName,
+  validateOptions,
+} from "./_validate.ts";
+
+/**
+ * How a cleanup step runs: its name, its own bound, and its phase.
+ *
+ * @example A bounded step, and an exporter flushed last
+ * ```ts
+ * import { GracefulShutdown, type StepOptions } from "@quiesce/quiesce";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const shutdown = new GracefulShutdown({ signals: false });
+ * const db: StepOptions = { name: "db", timeout: 2_000 };
+ * shutdown.defer(() => console.log("database closed"), db);
+ * shutdown.defer(() => console.log("spans exported"), { name: "otel", phase: "flush" });
+ * const report = await shutdown.shutdown();
+ * assertEquals(report.ok, true);
+ * ```
+ */
+export interface StepOptions {
+  /** The step's name in reports. Default: the function's name, or its position. */
+  name?: string;
+  /**
+   * The step's own bound in milliseconds: past it the step is abandoned (its signal
+   * aborts with a `TimeoutError`), named in the report with its age, and the next step
+   * runs. Default: none; the step shares what is left of its phase.
+   */
+  timeout?: number;
+  /**
+   * `"cleanup"` (default), or `"flush"` for exporters and log transports: flush steps run
+   * after every other step, even when the cleanup phase ran out of time, inside a reserve
+   * at the end of the deadline that the phases before cannot eat.
+   */
+  phase?: "cleanup" | "flush";
+}
+
+const STEP_OPTIONS = [
+  "name",
+  "timeout",
+  "phase",
+] as const satisfies ReadonlyArray<
+  keyof StepOptions
+>;
+
+/** Validates a step's options, given as a name or an options object. */
+function stepOptions(
+  options: string | StepOptions | undefined,
+): StepOptions {
+  if (options === undefined) return {};
+  if (typeof options === "string") {
+    validateName(options, "name");
+    return { name: options };
+  }
+  validateOptions(options, "options", STEP_OPTIONS);
+  if (options.name !== undefined) validateName(options.name, "options.name");
+  if (options.timeout !== undefined) {
+    validateMs(options.timeout, "options.timeout");
+  }
+  const phase = options.phase;
+  if (phase !== undefined && phase !== "cleanup" && phase !== "flush") {
+    throw new TypeError(
+      `Cannot use options.phase: expected "cleanup" or "flush", got ${
+        describe(phase)
+      }`,
+    );
+  }
+  return options;
+}
 
 /** Registered cleanup steps, in registration order. */
 export class CleanupSteps {
@@ -9,9 +81,12 @@ export class CleanupSteps {
   #closed = false;
 
   /** Adds a step; named after `fn` or its position when no name is given. */
-  defer(fn: (signal: AbortSignal) => unknown, name?: string): void {
+  defer(
+    fn: (signal: AbortSignal) => unknown,
+    options?: string | StepOptions,
+  ): void {
     validateFunction(fn, "fn");
-    if (name !== undefined) validateName(name, "name");
+    const { name, timeout, phase } = stepOptions(options);
     if (this.#closed) {
       throw new Error(
         "Cannot defer a cleanup step: cleanup has already started",
@@ -20,11 +95,16 @@ export class CleanupSteps {
     this.list.push({
       name: name ?? (fn.name || `cleanup #${this.list.length + 1}`),
       run: fn,
+      timeout: timeout ?? Infinity,
+      phase: phase ?? "cleanup",
     });
   }
 
   /** Adds a step that disposes `resource`; returns it. */
-  use<R extends AsyncDisposable | Disposable>(resource: R, name?: string): R {
+  use<R extends AsyncDisposable | Disposable>(
+    resource: R,
+    options?: string | StepOptions,
+  ): R {
     const dispose =
       (resource as Partial<AsyncDisposable>)?.[Symbol.asyncDispose] ??
         (resource as Partial<Disposable>)?.[Symbol.dispose];
@@ -33,10 +113,11 @@ export class CleanupSteps {
         "Cannot use resource: it has neither [Symbol.asyncDispose] nor [Symbol.dispose]",
       );
     }
-    this.defer(
-      () => dispose.call(resource),
-      name ?? resource.constructor?.name ?? "resource",
-    );
+    const settings = stepOptions(options);
+    this.defer(() => dispose.call(resource), {
+      ...settings,
+      name: settings.name ?? resource.constructor?.name ?? "resource",
+    });
     return resource;
   }
 

@@ -1,22 +1,21 @@
-// The drain phase of a shutdown: wait for tasks, then run cleanup steps in reverse order,
-// all under one deadline, reporting progress and naming what is still running at the end.
+// The drain of a shutdown, in phases under one planned deadline: the drain delay, the
+// tasks, the cleanup steps (reverse order), then the flush steps in a reserved slice at the
+// end that the phases before cannot eat; reporting progress, how each phase ended, and
+// naming what is still running at the end.
 import type { Straggler } from "./errors.ts";
-import type { DrainProgress, Failure } from "./report.ts";
+import type { DrainProgress, Failure, PhaseReport } from "./report.ts";
 import type { TaskTracker } from "./task_tracker.ts";
-import { deadline } from "./wait.ts";
+import { sleep } from "./wait.ts";
 import { startTimer } from "./_timer.ts";
-import { isThenable } from "./_validate.ts";
+import { type CleanupStep, runStep, stepStraggler } from "./_step_run.ts";
 
-/** A registered cleanup step. */
-export interface CleanupStep {
-  name: string;
-  run: (signal: AbortSignal) => unknown;
-}
+export type { CleanupStep } from "./_step_run.ts";
 
 /** What a drain found. */
 export interface DrainOutcome {
   timedOut: boolean;
   stragglers: Straggler[];
+  phases: PhaseReport[];
 }
 
 interface DrainInput {
@@ -24,95 +23,99 @@ interface DrainInput {
   steps: CleanupStep[];
   /** When the budget ends, as `performance.now()`: for progress reports only. */
   deadlineAt: number;
-  /** Aborts when the budget ends: the one deadline everything below races. */
-  expiry: AbortSignal;
+  /** The planned deadline, from {@linkcode startDeadline}. */
+  plan: PlannedDeadline;
+  /** Milliseconds to wait before `cancelTasks` (the drain delay phase). */
+  drainDelay: number;
+  /** Tells the tasks to stop (cancels the root token). */
+  cancelTasks: () => void;
   onProgress: ((progress: DrainProgress) => void) | undefined;
   onFailure: (failure: Failure) => void;
   onStepsStart: () => void;
 }
 
 const PROGRESS_EVERY_MS = 1_000;
-const TIMED_OUT = Symbol("timed out");
+
+/**
+ * The default flush reserve: a fifth of the timeout, at most 1 s. Held back from the tasks
+ * and cleanup steps only when there is a flush step to run in it.
+ */
+export function defaultFlushReserve(timeout: number): number {
+  return Math.min(1_000, timeout / 5);
+}
+
+/** The shutdown's planned deadline: the whole budget, and the end of the main phases. */
+export interface PlannedDeadline {
+  /** Aborts (`TimeoutError`) when the whole budget ends: the flush phase's end. */
+  signal: AbortSignal;
+  /** Aborts when the flush reserve begins: the end of tasks and cleanup steps. */
+  mainEnd: AbortSignal;
+  /** The reserve in ms. */
+  flushReserve: number;
+  stop: () => void;
+}
+
+function timeoutError(message: string): DOMException {
+  return new DOMException(message, "TimeoutError");
+}
 
 /**
  * The shutdown's one deadline, started at the first signal: a signal that aborts (with a
- * `TimeoutError`) `timeout` ms later. One timer rather than "time left" computed per phase
- * from a clock, so fake timers (`@std/testing/time`) move it as they move everything else.
+ * `TimeoutError`) `timeout` ms later, and one that aborts `flushReserve` ms before it.
+ * Timers rather than "time left" computed per phase from a clock, so fake timers
+ * (`@std/testing/time`) move them as they move everything else.
  */
 export function startDeadline(
   timeout: number,
-): { signal: AbortSignal; stop: () => void } {
+  flushReserve = 0,
+): PlannedDeadline {
   const expiry = new AbortController();
-  const stop = startTimer(timeout, () =>
-    expiry.abort(
-      new DOMException(
-        `The shutdown deadline of ${timeout} ms passed`,
-        "TimeoutError",
+  const mainEnd = new AbortController();
+  const stopMain = startTimer(
+    timeout - flushReserve,
+    () =>
+      mainEnd.abort(
+        timeoutError(
+          `The shutdown deadline of ${timeout} ms less the ${flushReserve} ms flush reserve passed`,
+        ),
       ),
-    ));
-  return { signal: expiry.signal, stop };
-}
-
-/** A cleanup step still running at `now`, as a straggler. */
-function stepStraggler(
-  step: { name: string; startedAt: number },
-  now: number,
-): Straggler {
-  // A step's signal is shared by every step, so whether it looked cannot be told apart.
+  );
+  const stopAll = startTimer(timeout, () => {
+    const reason = timeoutError(
+      `The shutdown deadline of ${timeout} ms passed`,
+    );
+    expiry.abort(reason);
+    mainEnd.abort(reason);
+  });
   return {
-    name: step.name,
-    kind: "cleanup",
-    ageMs: now - step.startedAt,
-    observedSignal: false,
+    signal: expiry.signal,
+    mainEnd: mainEnd.signal,
+    flushReserve,
+    stop: () => {
+      stopMain();
+      stopAll();
+    },
   };
 }
 
 /**
- * Runs one step, waiting until `expiry` aborts at most. Past the deadline a step still runs
- * (sync cleanup must happen) but is not waited for. Resolves `undefined` when it finished,
- * `TIMED_OUT`, or the step's own error (boxed, so a step's own TimeoutError is a failure).
- */
-async function runStep(
-  step: CleanupStep,
-  expiry: AbortSignal,
-): Promise<undefined | typeof TIMED_OUT | { error: unknown }> {
-  let result: unknown;
-  try {
-    result = step.run(expiry);
-  } catch (error) {
-    return { error };
-  }
-  // A synchronous step has finished, even past the deadline: only a promise can straggle.
-  if (!isThenable(result)) return undefined;
-  const settled = Promise.resolve(result).then(
-    () => undefined,
-    (error) => ({ error }),
-  );
-  // Past the deadline a step still gets one turn of the event loop (a 0 ms timer) to
-  // settle: force-closing what is left is exactly what late steps do, and it is quick.
-  const wait = expiry.aborted
-    ? deadline(settled, 0)
-    : deadline(settled, Infinity, { signal: expiry });
-  return await wait.catch(() => TIMED_OUT);
-}
-
-/**
- * Waits for the tracker's tasks until none runs or the deadline passes, then closes the
- * tracker and the steps (`onStepsStart`). A task spawned while this waits (it runs with an
- * aborted signal) is waited for too: the tracker closes only in the same turn in which it is
- * seen empty, so nothing can slip in between. Returns whether the deadline passed.
+ * Waits for the tracker's tasks until none runs or `end` aborts, then closes the tracker
+ * and the steps (`onStepsStart`). A task spawned while this waits (it runs with an aborted
+ * signal) is waited for too: the tracker closes only in the same turn in which it is seen
+ * empty, so nothing can slip in between. Returns whether `end` came first.
  */
 async function waitForTasks(
   input: DrainInput,
+  end: AbortSignal,
   stragglers: Straggler[],
 ): Promise<boolean> {
-  const { tracker, expiry, onStepsStart } = input;
+  const { tracker, onStepsStart } = input;
   let timedOut = false;
   while (tracker.running > 0) {
     try {
-      await tracker.wait({ signal: expiry });
+      await tracker.wait({ signal: end });
     } catch (error) {
-      if (!expiry.aborted || error !== expiry.reason) throw error;
+      if (!end.aborted || error !== end.reason) throw error;
       timedOut = true;
       stragglers.push(...tracker.stragglers());
       break;
@@ -122,9 +125,26 @@ async function waitForTasks(
   return timedOut;
 }
 
-/** Runs the drain; never rejects. */
+/** The phase's end: the flush reserve's start when a flush step waits for it. */
+function endOf(input: DrainInput): AbortSignal {
+  const flushing = input.steps.some((step) => step.phase === "flush");
+  return flushing ? input.plan.mainEnd : input.plan.signal;
+}
+
+/** Runs the drain delay, then the tasks, cleanup and flush phases; never rejects. */
 export async function drain(input: DrainInput): Promise<DrainOutcome> {
-  const { tracker, steps, deadlineAt, expiry, onProgress, onFailure } = input;
+  const { tracker, steps, deadlineAt, onProgress, onFailure } = input;
+  const phases: PhaseReport[] = [];
+  if (input.drainDelay > 0) {
+    const delayed = performance.now();
+    await sleep(input.drainDelay);
+    input.cancelTasks();
+    phases.push({
+      phase: "delay",
+      ended: "done",
+      durationMs: performance.now() - delayed,
+    });
+  }
   const started = performance.now();
   const stragglers: Straggler[] = [];
   let current: { name: string; startedAt: number } | undefined;
@@ -146,23 +166,52 @@ export async function drain(input: DrainInput): Promise<DrainOutcome> {
     }, PROGRESS_EVERY_MS);
 
   let timedOut = false;
-  try {
-    timedOut = await waitForTasks(input, stragglers);
+  let phaseStart = performance.now();
+  const endPhase = (
+    phase: PhaseReport["phase"],
+    late: boolean,
+    abandoned = false,
+  ) => {
+    const now = performance.now();
+    phases.push({
+      phase,
+      ended: late ? "timed out" : abandoned ? "abandoned" : "done",
+      durationMs: now - phaseStart,
+    });
+    phaseStart = now;
+    timedOut ||= late;
+  };
+  const runSteps = async (phase: "cleanup" | "flush", end: AbortSignal) => {
+    let late = false;
+    let abandoned = false;
     for (const step of steps.toReversed()) {
+      if (step.phase !== phase) continue;
       current = { name: step.name, startedAt: performance.now() };
-      const stepped = await runStep(step, expiry);
-      if (stepped === TIMED_OUT) {
-        timedOut = true;
-        stragglers.push(stepStraggler(current, performance.now()));
-      } else if (stepped !== undefined) {
-        onFailure({ source: "cleanup", name: step.name, error: stepped.error });
-      }
+      const result = await runStep(step, end);
       current = undefined;
+      if (result.ended === "failed") {
+        onFailure({ source: "cleanup", name: step.name, error: result.error });
+      } else if (result.ended === "overran") {
+        abandoned = true;
+        stragglers.push(result.straggler);
+        onFailure({ source: "cleanup", name: step.name, error: result.error });
+      } else if (result.ended === "timed out") {
+        late = true;
+        stragglers.push(result.straggler);
+      }
     }
+    endPhase(phase, late, abandoned);
+  };
+
+  try {
+    endPhase("tasks", await waitForTasks(input, endOf(input), stragglers));
+    await runSteps("cleanup", endOf(input));
+    // Last, even when the phases before ran out of time: the reserve is still there.
+    await runSteps("flush", input.plan.signal);
   } finally {
     clearInterval(progressTimer);
   }
-  return { timedOut, stragglers };
+  return { timedOut, stragglers, phases };
 }
 
 /** The words of the default progress line: what still runs, and the time left. */

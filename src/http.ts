@@ -13,7 +13,9 @@
  *
  * - {@linkcode serve}: `Deno.serve` or `Bun.serve`, wired to a shutdown.
  * - {@linkcode GracefulHttp}: the wrapper, for servers you start yourself.
- * - {@linkcode RequestScope}: per-request background work (`scope.spawn`) and signals.
+ * - {@linkcode requestScope}`(request)`: the request's {@linkcode RequestScope}: the
+ *   client's address, per-request background work (`scope.spawn`) and signals. The
+ *   handler's second argument stays what the runtime passed (Hono's `c.env` keeps working).
  * - {@linkcode sse}, {@linkcode readiness}, {@linkcode liveness}.
  *
  * @example A server run by `main()` (here it stops itself)
@@ -40,12 +42,16 @@
  * @module
  */
 export {
+  type FetchHandler,
   GracefulHttp,
   type GracefulHttpOptions,
   type HttpListener,
   type InFlightRequest,
   type ScopedHandler,
 } from "./http/graceful_http.ts";
+export { requestScope } from "./http/request_scope.ts";
+export type { RemoteAddress } from "./http/_hosts.ts";
+export type { BunWebSocketOption } from "./http/_bun_socket.ts";
 export {
   type RequestScope,
   type ScopeSpawnOptions,

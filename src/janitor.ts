@@ -13,11 +13,14 @@
  *   that failure, and `enterJanitor` rejects with it once the callee settled, without
  *   waiting for them (their outcomes are still observed);
  * - `options.signal` links the janitor to an outside signal (a shutdown token, a request);
- *   when it aborts, every job's signal aborts and the janitor still waits for them;
+ *   when it aborts, every job's signal aborts and the janitor still waits for them; a job
+ *   that then stops with an `AbortError` (`node:timers/promises`, `events.once`, `fetch`)
+ *   was cancelled, not failed;
  * - a callee and a job that both fail give a {@linkcode CalleeAndJanitorFailedError};
- * - the context follows `await`, timers, `queueMicrotask` and `.then`; wrap abort,
- *   `EventTarget`, `AbortSignal.timeout` and `MessagePort` callbacks in
- *   {@linkcode bindToJanitor}.
+ * - the context follows `await`, timers, `queueMicrotask` and `.then`, and the janitor's
+ *   own signals fire in the janitor's context, whoever aborts them; wrap listeners on
+ *   signals and targets the janitor does not own (another `AbortSignal`, `EventTarget`,
+ *   `AbortSignal.timeout`, `MessagePort`) in {@linkcode bindToJanitor}.
  *
  * @example A request waits for the audit write its deep code registered
  * ```ts

@@ -37,8 +37,13 @@
  *
  * @module
  */
-import type { DrainProgress, Failure, ShutdownReport } from "./report.ts";
-import type { GracefulShutdown } from "./shutdown.ts";
+import type {
+  DrainProgress,
+  Failure,
+  PhaseReport,
+  ShutdownReport,
+} from "./report.ts";
+import type { GracefulShutdown, StepOptions } from "./shutdown.ts";
 import type { OsSignal, ShutdownTrigger, SignalSource } from "./signals.ts";
 import type { Task, TaskFunction, TaskResult, TaskStatus } from "./task.ts";
 import type {
@@ -62,9 +67,11 @@ export type {
   Failure,
   GracefulShutdown,
   OsSignal,
+  PhaseReport,
   ShutdownReport,
   ShutdownTrigger,
   SignalSource,
+  StepOptions,
   Straggler,
   Task,
   TaskFunction,

@@ -39,8 +39,47 @@ export interface ShutdownReport {
   /** Every failure from the moment shutdown began, in order (earlier ones were
    * reported through `onError` when they happened, and are not kept). */
   readonly errors: readonly Failure[];
-  /** What was still running at the deadline. */
+  /**
+   * What was still running at the deadline, and every step abandoned when it overran its
+   * own budget (that one also in `errors`).
+   */
   readonly stragglers: readonly Straggler[];
+  /** How each phase ended, in order: `delay` (only with a drain delay), `tasks`, `cleanup`, `flush`. */
+  readonly phases: readonly PhaseReport[];
+}
+
+/**
+ * How one phase of a shutdown ended. The phases share the one deadline by plan: the drain
+ * delay, the tasks, the cleanup steps, then the flush steps inside a reserve at the end
+ * that the phases before cannot eat.
+ *
+ * @example See how each phase ended
+ * ```ts
+ * import { GracefulShutdown, type PhaseReport } from "@quiesce/quiesce";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const shutdown = new GracefulShutdown({ signals: false, timeout: 1_000 });
+ * shutdown.defer(() => new Promise(() => {}), "hung close"); // never settles
+ * shutdown.defer(() => console.log("spans exported"), { name: "exporter", phase: "flush" });
+ * const report = await shutdown.shutdown();
+ * const phases: readonly PhaseReport[] = report.phases;
+ * assertEquals(phases.map((p) => `${p.phase} ${p.ended}`), [
+ *   "tasks done",
+ *   "cleanup timed out", // at 800 ms: the last 200 ms are the flush reserve
+ *   "flush done",
+ * ]);
+ * ```
+ */
+export interface PhaseReport {
+  /** Which phase. */
+  readonly phase: "delay" | "tasks" | "cleanup" | "flush";
+  /**
+   * `done` when everything in it finished; `abandoned` when a step overran its own budget
+   * (the phase went on); `timed out` when the phase's end came first.
+   */
+  readonly ended: "done" | "abandoned" | "timed out";
+  /** Milliseconds it took. */
+  readonly durationMs: number;
 }
 
 /**

@@ -1,6 +1,6 @@
-import { drain, startDeadline } from "./_drain.ts";
+import { defaultFlushReserve, drain, startDeadline } from "./_drain.ts";
 import type { DrainProgress, Failure, ShutdownReport } from "./report.ts";
-import { CleanupSteps } from "./_cleanup_steps.ts";
+import { CleanupSteps, type StepOptions } from "./_cleanup_steps.ts";
 import { WaitTimeoutError } from "./errors.ts";
 import type { ShutdownTrigger } from "./signals.ts";
 import {
@@ -21,6 +21,7 @@ import {
 } from "./_validate.ts";
 
 export type { GracefulShutdownOptions } from "./shutdown_options.ts";
+export type { StepOptions } from "./_cleanup_steps.ts";
 
 /**
  * Coordinates a graceful shutdown: a root token for every task, OS signals or a manual
@@ -51,6 +52,7 @@ export type { GracefulShutdownOptions } from "./shutdown_options.ts";
 export class GracefulShutdown implements AsyncDisposable {
   #timeout: number;
   #drainDelay: number;
+  #flushReserve: number;
   #onSignal: ((signal: ShutdownTrigger) => void) | undefined;
   #onProgress: ((progress: DrainProgress) => void) | undefined;
   #onError: (failure: Failure) => void;
@@ -76,6 +78,7 @@ export class GracefulShutdown implements AsyncDisposable {
     const settings = shutdownSettings(options);
     this.#timeout = settings.timeout;
     this.#drainDelay = settings.drainDelay;
+    this.#flushReserve = defaultFlushReserve(settings.timeout);
     this.#onSignal = settings.onSignal;
     this.#onError = settings.onError;
     this.#onProgress = settings.onProgress;
@@ -251,22 +254,32 @@ export class GracefulShutdown implements AsyncDisposable {
   /**
    * Registers a cleanup step. Steps run after the tasks drained, in reverse order of
    * registration, each awaited within the deadline; an error is collected and the next
-   * step still runs. `fn` gets a signal that aborts when the deadline passes.
+   * step still runs. `fn` gets a signal that aborts when the deadline passes, or when the
+   * step's own `timeout` does (it is then abandoned and named in the report). Flush steps
+   * (`phase: "flush"`) run last, inside a reserve at the end of the deadline.
    *
-   * @throws {TypeError} If `fn` is not a function or `name` not a non-empty string.
+   * @param options The step's name, or {@linkcode StepOptions} (name, timeout, phase).
+   * @throws {TypeError | RangeError} If `fn` is not a function or an option is bad.
    * @throws {Error} If cleanup has already started.
    */
-  defer(fn: (signal: AbortSignal) => unknown, name?: string): void {
-    this.#steps.defer(fn, name);
+  defer(
+    fn: (signal: AbortSignal) => unknown,
+    options?: string | StepOptions,
+  ): void {
+    this.#steps.defer(fn, options);
   }
 
   /**
    * Registers `resource` to be disposed as a cleanup step; returns it.
    *
+   * @param options The step's name, or {@linkcode StepOptions} (name, timeout, phase).
    * @throws {TypeError} If `resource` is neither async-disposable nor disposable.
    */
-  use<R extends AsyncDisposable | Disposable>(resource: R, name?: string): R {
-    return this.#steps.use(resource, name);
+  use<R extends AsyncDisposable | Disposable>(
+    resource: R,
+    options?: string | StepOptions,
+  ): R {
+    return this.#steps.use(resource, options);
   }
 
   /** Shuts down and waits; throws if the report is not ok (timeout or failures). */
@@ -319,30 +332,30 @@ export class GracefulShutdown implements AsyncDisposable {
     reason: unknown,
     started: number,
   ): Promise<ShutdownReport> {
-    // One deadline from the first signal: drainDelay, the tasks and the cleanup steps.
-    const expiry = startDeadline(this.#timeout);
-    if (this.#drainDelay > 0) {
-      await sleep(this.#drainDelay);
-      this.#root.cancel(reason);
-    }
+    // One deadline from the first signal: drainDelay, the tasks, the cleanup and flush steps.
+    const plan = startDeadline(this.#timeout, this.#flushReserve);
     const outcome = await drain({
       tracker: this.#tracker,
       steps: this.#steps.list,
       deadlineAt: started + this.#timeout,
-      expiry: expiry.signal,
+      plan,
+      drainDelay: this.#drainDelay,
+      cancelTasks: () => this.#root.cancel(reason),
       onProgress: this.#onProgress,
       onFailure: (failure) => this.#fail(failure),
       onStepsStart: () => {
         this.#steps.close();
         this.#tracker.close();
       },
-    }).finally(expiry.stop);
+    }).finally(plan.stop);
     const errors = [...this.#failures];
     return {
       trigger,
       reason,
-      ok: !outcome.timedOut && errors.length === 0,
+      ok: !outcome.timedOut && errors.length === 0 &&
+        outcome.stragglers.length === 0,
       timedOut: outcome.timedOut,
+      phases: outcome.phases,
       durationMs: performance.now() - started,
       errors,
       stragglers: outcome.stragglers,

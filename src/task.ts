@@ -1,5 +1,6 @@
 import type { TokenSource } from "./token.ts";
 import { abortQuietly, wasObserved, watchSignal } from "./_observed_signal.ts";
+import { isCancellationEcho } from "./_cancellation_echo.ts";
 import { isThenable } from "./_validate.ts";
 
 /**
@@ -105,13 +106,6 @@ export interface TaskOwner {
   onFinished(task: Task<unknown>): void;
   /** The work threw something other than its abort reason after the task was cancelled. */
   onLateFailure(task: Task<unknown>, error: unknown): void;
-}
-
-/** Whether `error` is just the work honouring its cancellation. */
-function isCancellationEcho(error: unknown, reason: unknown): boolean {
-  if (error === reason) return true;
-  const name = (error as { name?: unknown } | null)?.name;
-  return name === "AbortError";
 }
 
 // Task.#flags bits.

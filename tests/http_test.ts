@@ -13,6 +13,7 @@ import {
   liveness,
   readiness,
   type RequestScope,
+  requestScope,
   serve,
   sse,
 } from "@quiesce/quiesce/http";
@@ -63,7 +64,7 @@ Deno.test("GracefulHttp rejects bad input with errors naming the argument", asyn
   assertThrows(
     () => sse({} as RequestScope, () => {}),
     TypeError,
-    "scope",
+    "request",
   );
   await shutdown.shutdown();
 });
@@ -169,7 +170,8 @@ Deno.test("scope.spawn validates its input and reports failures through onError"
   const shutdown = new GracefulShutdown(quiet);
   const errors: string[] = [];
   const cancelled: unknown[] = [];
-  const http = new GracefulHttp(shutdown, async (_request, scope) => {
+  const http = new GracefulHttp(shutdown, async (request) => {
+    const scope = requestScope(request);
     assertThrows(() => scope.spawn("x" as never), TypeError, "fn");
     assertThrows(
       () => scope.spawn(() => 1, { onDone: () => {} } as never),
@@ -196,8 +198,8 @@ Deno.test("scope.spawn validates its input and reports failures through onError"
 Deno.test("a handler that throws ends its scope and the error reaches the runtime", async () => {
   const shutdown = new GracefulShutdown(quiet);
   let reason: unknown;
-  const http = new GracefulHttp(shutdown, (_request, scope) => {
-    scope.spawn(
+  const http = new GracefulHttp(shutdown, (request) => {
+    requestScope(request).spawn(
       (signal) => new Promise((r) => signal.addEventListener("abort", r)),
       {
         onCancel: (r) => reason = r,

@@ -306,6 +306,59 @@ Deno.test("callee and job both failed: CalleeAndJanitorFailedError (an Aggregate
   assert(error.message.includes("callee") && error.message.includes("job"));
 });
 
+Deno.test("both failed with errors that cannot be turned into text: both are still kept, with a message that names them", async () => {
+  const nullPrototype = Object.assign(Object.create(null), { code: 7 });
+  const throwingMessage = new Error("hidden");
+  Object.defineProperty(throwingMessage, "message", {
+    get() {
+      throw new TypeError("message getter failed");
+    },
+  });
+  const throwingToString = {
+    toString() {
+      throw new RangeError("toString failed");
+    },
+  };
+  const pairs: Array<[unknown, unknown]> = [
+    [nullPrototype, new Error("job")],
+    [new Error("callee"), nullPrototype],
+    [throwingMessage, throwingToString],
+    [throwingToString, throwingMessage],
+  ];
+  for (const [calleeError, jobError] of pairs) {
+    const result = await tryEnterJanitor(async () => {
+      spawnDaemon(() => Promise.reject(jobError));
+      await pause(1);
+      throw calleeError;
+    });
+    // enterJanitor's rejection, rebuilt from the same two outcomes.
+    const error = await assertRejects(
+      () =>
+        enterJanitor(async () => {
+          spawnDaemon(() => Promise.reject(jobError));
+          await pause(1);
+          throw calleeError;
+        }),
+      CalleeAndJanitorFailedError,
+    );
+    assertEquals(result.janitorResult, { ok: false, error: jobError });
+    assertStrictEquals(error.calleeError, calleeError);
+    assertStrictEquals(error.janitorError, jobError);
+    assertEquals(error.errors.length, 2);
+    assertStrictEquals(error.errors[0], calleeError);
+    assertStrictEquals(error.errors[1], jobError);
+    assert(error.message.startsWith("Both the callee and the janitor failed"));
+  }
+  const direct = new CalleeAndJanitorFailedError(
+    nullPrototype,
+    throwingMessage,
+  );
+  assertEquals(
+    direct.message,
+    "Both the callee and the janitor failed: callee: (an object that cannot be turned into text); janitor: (an instance of Error that cannot be turned into text)",
+  );
+});
+
 Deno.test("a callee that rethrows the job failure it saw as its signal's reason rejects with that failure alone", async () => {
   const jobError = new Error("job");
   const error = await assertRejects(() =>

@@ -1,27 +1,46 @@
-// Wraps a response body so the server learns when it ended (read to the end, failed, or
-// cancelled by the runtime because the client went away) and can end it at the deadline.
+// Wraps a response body so the server learns when its last byte was handed to the runtime
+// (read to the end, failed, or cancelled by the runtime because the client went away) and
+// can end it from outside: cleanly at the drain (an event stream), or with an error at the
+// deadline. Large chunks are handed over in slices, so "handed over" follows the client's
+// reading instead of one runtime buffer taking 20 MiB at once.
 
 /** How a tracked body ended. */
 export type BodyEnd = "done" | "cancelled" | "error";
 
-/** A tracked body and the way to end it from outside. */
+/** A tracked body and the ways to end it from outside. */
 export interface TrackedBody {
   readonly body: ReadableStream<Uint8Array>;
   /** Errors the body (the client sees a cut response) and cancels the source. */
   readonly force: (reason: unknown) => void;
+  /** Ends the body cleanly after the chunk in hand and cancels the source. */
+  readonly finish: (reason: unknown) => void;
 }
+
+/** The most handed to the runtime at once. */
+export const SLICE = 64 * 1024;
 
 /** Wraps `source`; `onEnd` is called once, however the body ends. */
 export function trackBody(
   source: ReadableStream<Uint8Array>,
-  onEnd: (how: BodyEnd) => void,
+  onEnd: (how: BodyEnd, reason?: unknown) => void,
 ): TrackedBody {
   const reader = source.getReader();
   let ended = false;
-  const end = (how: BodyEnd) => {
+  let rest: Uint8Array | undefined;
+  const end = (how: BodyEnd, reason?: unknown) => {
     if (ended) return;
     ended = true;
-    onEnd(how);
+    onEnd(how, reason);
+  };
+  const slice = (
+    c: ReadableStreamDefaultController<Uint8Array>,
+    chunk: Uint8Array,
+  ) => {
+    if (chunk.byteLength > SLICE) {
+      rest = chunk.subarray(SLICE);
+      chunk = chunk.subarray(0, SLICE);
+    } else rest = undefined;
+    c.enqueue(chunk);
   };
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   const body = new ReadableStream<Uint8Array>({
@@ -29,29 +48,32 @@ export function trackBody(
       controller = c;
     },
     async pull(c) {
+      if (rest !== undefined) return slice(c, rest);
       try {
         const { done, value } = await reader.read();
         if (ended) return;
         if (done) {
           c.close();
           end("done");
+        } else if (value instanceof Uint8Array) {
+          slice(c, value);
         } else {
           c.enqueue(value);
         }
       } catch (error) {
         if (ended) return;
         c.error(error);
-        end("error");
+        end("error", error);
       }
     },
     cancel(reason) {
-      end("cancelled");
+      end("cancelled", reason);
       return reader.cancel(reason);
     },
-  });
+  }, { highWaterMark: 0 });
   const force = (reason: unknown) => {
     if (ended) return;
-    end("error");
+    end("error", reason);
     try {
       controller.error(reason);
     } catch {
@@ -59,5 +81,16 @@ export function trackBody(
     }
     reader.cancel(reason).catch(() => {});
   };
-  return { body, force };
+  const finish = (reason: unknown) => {
+    if (ended) return;
+    end("done");
+    try {
+      if (rest !== undefined) controller.enqueue(rest);
+      controller.close();
+    } catch {
+      // Already closed.
+    }
+    reader.cancel(reason).catch(() => {});
+  };
+  return { body, force, finish };
 }

@@ -63,15 +63,63 @@ export class BunSocketBridge extends EventTarget {
   }
 }
 
-/** Bun's `websocket` handlers for `Bun.serve`, dispatching to the bridges. */
-export const bunWebSocketHandlers = {
-  open(ws: BunSocket): void {
-    (ws.data as BunSocketBridge).opened(ws);
-  },
-  message(ws: BunSocket, message: string | Uint8Array): void {
-    (ws.data as BunSocketBridge).received(message);
-  },
-  close(ws: BunSocket, code: number, reason: string): void {
-    (ws.data as BunSocketBridge).closed(code, reason);
-  },
-};
+/**
+ * Bun's `websocket` option as a framework supplies it (`hono/bun`'s `websocket`), for
+ * {@linkcode ServeOptions.websocket}.
+ *
+ * @example Handlers of your own for sockets you upgrade with `server.upgrade()`
+ * ```ts
+ * import type { BunWebSocketOption } from "@quiesce/quiesce/http";
+ *
+ * const websocket: BunWebSocketOption = {
+ *   message(ws: { send(text: string): void }, text: string) {
+ *     ws.send(`echo ${text}`);
+ *   },
+ * };
+ * console.log(typeof websocket.message);
+ * ```
+ */
+export type BunWebSocketOption = { [key: string]: unknown };
+
+type SocketHandler = (ws: BunSocket, ...args: unknown[]) => unknown;
+
+/**
+ * Bun's `websocket` handlers for `Bun.serve`: sockets upgraded by
+ * `RequestScope.upgradeWebSocket()` go to their bridge, every other socket (a framework's
+ * own upgrade, e.g. `hono/bun`'s `upgradeWebSocket`) to `user`'s handlers; those are kept in
+ * `others` while open, so the drain can close them with 1001.
+ */
+export function bunWebSocketHandlers(
+  user: BunWebSocketOption | undefined,
+  others: Set<BunSocket>,
+): BunWebSocketOption {
+  const call = (name: string, ws: BunSocket, args: unknown[]): unknown => {
+    const handler = user?.[name];
+    return typeof handler === "function"
+      ? (handler as SocketHandler).call(user, ws, ...args)
+      : undefined;
+  };
+  const ours = (ws: BunSocket) => ws.data instanceof BunSocketBridge;
+  const passing = (name: string) => (ws: BunSocket, ...args: unknown[]) =>
+    ours(ws) ? undefined : call(name, ws, args);
+  return {
+    ...user,
+    drain: passing("drain"),
+    ping: passing("ping"),
+    pong: passing("pong"),
+    open(ws: BunSocket): unknown {
+      if (ours(ws)) return (ws.data as BunSocketBridge).opened(ws);
+      others.add(ws);
+      return call("open", ws, []);
+    },
+    message(ws: BunSocket, message: string | Uint8Array): unknown {
+      if (ours(ws)) return (ws.data as BunSocketBridge).received(message);
+      return call("message", ws, [message]);
+    },
+    close(ws: BunSocket, code: number, reason: string): unknown {
+      if (ours(ws)) return (ws.data as BunSocketBridge).closed(code, reason);
+      others.delete(ws);
+      return call("close", ws, [code, reason]);
+    },
+  };
+}

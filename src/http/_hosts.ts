@@ -52,11 +52,7 @@ interface BunGlobal {
     port?: number;
     hostname?: string;
     fetch: (request: Request, server: BunServer) => unknown;
-    websocket?: {
-      open(ws: BunSocket): void;
-      message(ws: BunSocket, message: string | Uint8Array): void;
-      close(ws: BunSocket, code: number, reason: string): void;
-    };
+    websocket?: { [key: string]: unknown };
   }): BunServer;
 }
 
@@ -85,4 +81,55 @@ export function isDenoInfo(info: unknown): info is DenoServeInfo {
 export function isBunServer(info: unknown): info is BunServer {
   return typeof (info as BunServer | undefined)?.upgrade === "function" &&
     typeof (info as BunServer).stop === "function";
+}
+
+/**
+ * A client's address as {@linkcode RequestScope.remoteAddr} gives it.
+ *
+ * @example Log where a request came from
+ * ```ts
+ * import type { RemoteAddress } from "@quiesce/quiesce/http";
+ *
+ * const where = (a: RemoteAddress) => `${a.hostname}:${a.port}`;
+ * console.log(where({ hostname: "127.0.0.1", port: 51234 }));
+ * ```
+ */
+export interface RemoteAddress {
+  /** The IP address (`"127.0.0.1"`, `"::1"`). */
+  readonly hostname: string;
+  /** The client's port. */
+  readonly port: number;
+}
+
+/**
+ * The peer address from what the runtime passed next to the request: Deno's
+ * `info.remoteAddr`, Bun's `server.requestIP(request)`, or a `node:http` socket under
+ * `incoming` (the shape `@hono/node-server` passes).
+ */
+export function remoteAddressOf(
+  request: Request,
+  info: unknown,
+): RemoteAddress | undefined {
+  const host = info as {
+    remoteAddr?: { hostname?: unknown; port?: unknown };
+    requestIP?: (request: Request) => { address: string; port: number } | null;
+    incoming?: { socket?: { remoteAddress?: unknown; remotePort?: unknown } };
+  } | undefined;
+  if (host === undefined || host === null) return undefined;
+  const deno = host.remoteAddr;
+  if (typeof deno?.hostname === "string" && typeof deno.port === "number") {
+    return { hostname: deno.hostname, port: deno.port };
+  }
+  if (typeof host.requestIP === "function") {
+    const ip = host.requestIP(request);
+    return ip ? { hostname: ip.address, port: ip.port } : undefined;
+  }
+  const socket = host.incoming?.socket;
+  if (
+    typeof socket?.remoteAddress === "string" &&
+    typeof socket.remotePort === "number"
+  ) {
+    return { hostname: socket.remoteAddress, port: socket.remotePort };
+  }
+  return undefined;
 }

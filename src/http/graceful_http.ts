@@ -2,9 +2,10 @@ import type { GracefulShutdown } from "../shutdown.ts";
 import type { CancellationToken } from "../token.ts";
 import { describe, validateFunction, validateOptions } from "../_validate.ts";
 import { healthResponse } from "./health.ts";
+import { dropBody, hasBody, unreadBody } from "./_request_body.ts";
+import { registerScope } from "./request_scope.ts";
 import {
   pathOf,
-  type RequestScope,
   Scope,
   type ScopeOwner,
   type ServerWebSocket,
@@ -12,21 +13,44 @@ import {
 } from "./scope.ts";
 
 /**
- * A fetch-style handler that also gets the request's {@linkcode RequestScope}.
+ * A fetch handler as the runtime calls it: the request, and the runtime's own second
+ * argument, passed through unchanged (Deno's `ServeHandlerInfo`, Bun's `Server`, what a
+ * Node adapter passes), so frameworks keep reading it (Hono: `c.env`, `getConnInfo`,
+ * `upgradeWebSocket`). Hono's `app.fetch` is one. The request's scope is
+ * {@linkcode requestScope}`(request)`.
  *
- * @example A handler written against the scope
+ * @example A handler that reads its scope
  * ```ts
- * import type { ScopedHandler } from "@quiesce/quiesce/http";
+ * import { type FetchHandler, requestScope } from "@quiesce/quiesce/http";
  *
- * const handler: ScopedHandler = (request, scope) =>
- *   new Response(`${scope.name} ${scope.draining ? "(draining)" : ""}`);
+ * const handler: FetchHandler = (request) => {
+ *   const scope = requestScope(request);
+ *   return new Response(`${scope.name} ${scope.draining ? "(draining)" : ""}`);
+ * };
  * console.log(typeof handler);
  * ```
  */
-export type ScopedHandler = (
+export type FetchHandler = (
   request: Request,
-  scope: RequestScope,
+  // deno-lint-ignore no-explicit-any -- whatever the runtime passes; frameworks type it
+  info: any,
 ) => Response | Promise<Response>;
+
+/**
+ * The former name of {@linkcode FetchHandler}.
+ *
+ * @deprecated The second argument is now the runtime's own; use
+ * {@linkcode FetchHandler} and {@linkcode requestScope}.
+ *
+ * @example The same type under its old name
+ * ```ts
+ * import type { ScopedHandler } from "@quiesce/quiesce/http";
+ *
+ * const handler: ScopedHandler = () => new Response("ok");
+ * console.log(typeof handler);
+ * ```
+ */
+export type ScopedHandler = FetchHandler;
 
 /**
  * How the server's listener is stopped: gracefully when the drain begins (after
@@ -81,6 +105,14 @@ export interface GracefulHttpOptions {
   liveness?: string;
   /** Called when background work of a request fails. Default: `console.error`. */
   onError?: (error: unknown, request: string) => void;
+  /**
+   * The least time in milliseconds from the first signal to the listener's stop, whatever
+   * `drainDelay` is. Default 500. A keep-alive client gets at least this long to receive a
+   * `Connection: close` response on its connection, instead of the runtime closing the
+   * connection under its next request (an EOF or reset, which no pooled client retries
+   * safely). `0` stops the listener when the drain begins.
+   */
+  linger?: number;
 }
 
 /**
@@ -101,7 +133,10 @@ export interface InFlightRequest {
   readonly ageMs: number;
 }
 
-const KNOWN = ["name", "readiness", "liveness", "onError"];
+const KNOWN = ["name", "readiness", "liveness", "onError", "linger"];
+
+/** {@linkcode GracefulHttpOptions.linger}'s default. */
+export const DEFAULT_LINGER = 500;
 
 function optionalPath(value: unknown, name: string): string | undefined {
   if (value === undefined) return undefined;
@@ -130,11 +165,14 @@ function optionalPath(value: unknown, name: string): string | undefined {
  * @example Wrap a handler, serve it, shut down
  * ```ts
  * import { GracefulShutdown } from "@quiesce/quiesce";
- * import { GracefulHttp } from "@quiesce/quiesce/http";
+ * import { GracefulHttp, requestScope } from "@quiesce/quiesce/http";
  * import { assertEquals } from "@std/assert";
  *
  * const shutdown = new GracefulShutdown({ signals: false });
- * const http = new GracefulHttp(shutdown, (request, scope) => new Response(scope.name));
+ * const http = new GracefulHttp(
+ *   shutdown,
+ *   (request) => new Response(requestScope(request).name),
+ * );
  * const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, http.fetch);
  * http.attach({ stop: () => server.shutdown() });
  * const response = await fetch(`http://127.0.0.1:${server.addr.port}/orders/42`);
@@ -149,10 +187,11 @@ export class GracefulHttp {
    */
   readonly fetch: (
     request: Request,
-    info?: unknown,
+    // deno-lint-ignore no-explicit-any -- passed to the handler as the runtime gave it
+    info?: any,
   ) => Response | Promise<Response>;
   #shutdown: GracefulShutdown;
-  #handler: ScopedHandler;
+  #handler: FetchHandler;
   #name: string;
   #readiness: string | undefined;
   #liveness: string | undefined;
@@ -164,6 +203,12 @@ export class GracefulHttp {
   #stops: Promise<void>[] = [];
   #idle: PromiseWithResolvers<void> | undefined;
   #owner: ScopeOwner;
+  #linger: number;
+  #signalledAt = 0;
+  #held: PromiseWithResolvers<void> | undefined;
+  #holdTimer: ReturnType<typeof setTimeout> | undefined;
+  #dropping = 0;
+  #late: Error[] = [];
 
   /**
    * Wraps `handler`; subscribes to `shutdown` and registers a cleanup step on it.
@@ -172,7 +217,7 @@ export class GracefulHttp {
    */
   constructor(
     shutdown: GracefulShutdown,
-    handler: ScopedHandler,
+    handler: FetchHandler,
     options?: GracefulHttpOptions,
   ) {
     if (typeof shutdown?.subscribe !== "function") {
@@ -200,6 +245,15 @@ export class GracefulHttp {
     this.#name = name;
     this.#readiness = optionalPath(options?.readiness, "options.readiness");
     this.#liveness = optionalPath(options?.liveness, "options.liveness");
+    const linger = options?.linger ?? DEFAULT_LINGER;
+    if (typeof linger !== "number" || !(linger >= 0) || linger === Infinity) {
+      throw new RangeError(
+        `Cannot use options.linger: expected milliseconds >= 0, got ${
+          describe(linger)
+        }`,
+      );
+    }
+    this.#linger = linger;
     this.#onError = options?.onError ??
       ((error, request) =>
         console.error(`quiesce: background work of ${request} failed:`, error));
@@ -241,7 +295,9 @@ export class GracefulHttp {
       validateFunction(listener.close, "listener.close");
     }
     this.#listeners.push(listener);
-    if (this.#shutdown.token.isCancelled) this.#stop(listener);
+    if (this.#shutdown.token.isCancelled) {
+      this.#stops.push(this.#stop(listener));
+    }
   }
 
   #serve(request: Request, info: unknown): Response | Promise<Response> {
@@ -253,13 +309,14 @@ export class GracefulHttp {
       if (path === this.#liveness) return this.#closing(healthResponse(true));
     }
     const scope = new Scope(this.#owner, request, info);
+    registerScope(request, scope);
     this.#inFlight.add(scope);
     if (this.#shutdown.draining) this.#track(scope);
     let result: Response | Promise<Response>;
     try {
-      result = this.#handler(request, scope);
+      result = this.#handler(request, info);
     } catch (error) {
-      scope.threw();
+      scope.threw(error);
       return Promise.reject(error);
     }
     // A handler that answers synchronously keeps the runtime's synchronous fast path.
@@ -267,16 +324,27 @@ export class GracefulHttp {
     return Promise.resolve(result).then(
       (response) => this.#respond(scope, response),
       (error) => {
-        scope.threw();
+        scope.threw(error);
         throw error;
       },
     );
   }
 
-  #respond(scope: Scope, response: Response): Response {
+  #respond(scope: Scope, response: Response): Response | Promise<Response> {
     response = scope.responded(response);
     if (response === UPGRADED) return undefined as unknown as Response;
-    return this.#closing(response);
+    if (!this.#shutdown.draining) return response;
+    response = this.#closing(response);
+    this.#recheckBodies();
+    if (!unreadBody(scope.request)) return response;
+    // Answered before the body was read: read the rest and drop it before the response
+    // goes out, so closing the connection after it cuts nothing the client still sends.
+    this.#dropping++;
+    return dropBody(scope.request).then(() => {
+      this.#dropping--;
+      this.#recheckBodies();
+      return response;
+    });
   }
 
   /** While draining, tells the client to close the connection after this response. */
@@ -295,15 +363,16 @@ export class GracefulHttp {
 
   /** Makes the request a task of the shutdown, so the drain waits for it and names it. */
   #track(scope: Scope): void {
-    if (this.#shutdown.token.isCancelled) return; // the listener task waits for it
     try {
       this.#shutdown.spawn(scope.name, () => scope.finished());
+      scope.tracked = true;
     } catch {
-      // Cleanup has started: the listener task and the last step cover the request.
+      // Cleanup has started: the last step covers the request and reports its failure.
     }
   }
 
   #onSignal(): void {
+    this.#signalledAt = performance.now();
     for (const scope of this.#inFlight) this.#track(scope);
     try {
       this.#shutdown.spawn(this.#name, async () => {
@@ -317,19 +386,56 @@ export class GracefulHttp {
   }
 
   #stopListening(): void {
+    const reason = this.#shutdown.token.reason;
     for (const socket of this.#sockets) this.#closeSocket(socket);
-    for (const listener of this.#listeners) this.#stop(listener);
+    for (const scope of this.#inFlight) scope.endStream(reason);
+    if (this.#listeners.length === 0) return; // `attach()` stops a later one at once
+    const held = this.#holdStop();
+    for (const listener of this.#listeners) {
+      this.#stops.push(held.then(() => this.#stop(listener)));
+    }
   }
 
-  #stop(listener: HttpListener): void {
+  /**
+   * Settles when the listener may stop: `linger` after the first signal, and no handler
+   * may still read a request body (or a dropped body is still being read). The deadline
+   * releases it (the last step).
+   */
+  #holdStop(): Promise<void> {
+    const held = this.#held = Promise.withResolvers<void>();
+    const wait = this.#signalledAt + this.#linger - performance.now();
+    if (wait > 0) {
+      this.#holdTimer = setTimeout(() => {
+        this.#holdTimer = undefined;
+        this.#recheckBodies();
+      }, wait);
+    } else this.#recheckBodies();
+    return held.promise;
+  }
+
+  #recheckBodies(): void {
+    if (this.#held === undefined || this.#holdTimer !== undefined) return;
+    if (this.#dropping > 0) return;
+    for (const scope of this.#inFlight) {
+      if (scope.answering && hasBody(scope.request)) return;
+    }
+    this.#release();
+  }
+
+  #release(): void {
+    clearTimeout(this.#holdTimer);
+    this.#holdTimer = undefined;
+    this.#held?.resolve();
+  }
+
+  #stop(listener: HttpListener): Promise<void> {
     try {
-      this.#stops.push(
-        Promise.resolve(listener.stop()).catch((error) =>
-          this.#fail(error, this.#name)
-        ),
+      return Promise.resolve(listener.stop()).catch((error) =>
+        this.#fail(error, this.#name)
       );
     } catch (error) {
       this.#fail(error, this.#name);
+      return Promise.resolve();
     }
   }
 
@@ -354,6 +460,11 @@ export class GracefulHttp {
 
   #settled(scope: Scope): void {
     this.#inFlight.delete(scope);
+    const failure = scope.failure;
+    if (failure !== undefined && !scope.tracked && this.#shutdown.draining) {
+      this.#late.push(failure);
+    }
+    if (this.#held !== undefined) this.#recheckBodies();
     if (this.#inFlight.size === 0) {
       this.#idle?.resolve();
       this.#idle = undefined;
@@ -377,12 +488,21 @@ export class GracefulHttp {
       } finally {
         signal.removeEventListener("abort", onAbort);
       }
-      if (!signal.aborted) return;
     }
-    this.#forceClose(signal.reason);
+    if (signal.aborted) this.#forceClose(signal.reason);
+    // Requests that failed for their client after the tasks were drained: named here.
+    const late = this.#late.splice(0);
+    if (late.length === 1) throw late[0];
+    if (late.length > 1) {
+      throw new AggregateError(
+        late,
+        late.map((error) => error.message).join("; "),
+      );
+    }
   }
 
   #forceClose(reason: unknown): void {
+    this.#release(); // a listener still held for a body stops now (Deno: `shutdown()`)
     for (const listener of this.#listeners) {
       try {
         listener.close?.();

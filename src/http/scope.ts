@@ -7,6 +7,8 @@ import {
   type DenoServeInfo,
   isBunServer,
   isDenoInfo,
+  type RemoteAddress,
+  remoteAddressOf,
 } from "./_hosts.ts";
 import { BunSocketBridge } from "./_bun_socket.ts";
 
@@ -58,18 +60,20 @@ export interface ServerWebSocket extends EventTarget {
 }
 
 /**
- * One request's scope: its name and age for the drain's reports, background work tied to
- * the request, and the signals a handler needs.
+ * One request's scope: its name and age for the drain's reports, the client's address,
+ * background work tied to the request, and the signals a handler needs. A handler reaches
+ * it with {@linkcode requestScope}`(request)`.
  *
  * @example Background work that ends with the response
  * ```ts
  * import { GracefulShutdown } from "@quiesce/quiesce";
- * import { GracefulHttp } from "@quiesce/quiesce/http";
+ * import { GracefulHttp, requestScope } from "@quiesce/quiesce/http";
  * import { assertEquals } from "@std/assert";
  *
  * const shutdown = new GracefulShutdown({ signals: false });
  * const seen: string[] = [];
- * const http = new GracefulHttp(shutdown, (request, scope) => {
+ * const http = new GracefulHttp(shutdown, (request) => {
+ *   const scope = requestScope(request);
  *   seen.push(scope.name);
  *   scope.spawn((signal) => new Promise((resolve) => signal.addEventListener("abort", resolve)), {
  *     onCancel: () => seen.push("prefetch cancelled"),
@@ -89,6 +93,11 @@ export interface RequestScope {
   readonly request: Request;
   /** Milliseconds since the request arrived. */
   readonly ageMs: number;
+  /**
+   * The client's address (the peer of the connection: a balancer's, behind one), or
+   * `undefined` where the runtime does not tell it.
+   */
+  readonly remoteAddr: RemoteAddress | undefined;
   /** True from the first shutdown signal on. */
   readonly draining: boolean;
   /**
@@ -164,6 +173,10 @@ export class Scope implements RequestScope {
   #transportDone = false;
   #settled = false;
   #done: PromiseWithResolvers<void> | undefined;
+  #failure: Error | undefined;
+  #finishBody: ((reason: unknown) => void) | undefined;
+  /** Whether a task of the shutdown awaits this request (it then reports the failure). */
+  tracked = false;
 
   constructor(owner: ScopeOwner, request: Request, info: unknown) {
     this.#owner = owner;
@@ -187,6 +200,10 @@ export class Scope implements RequestScope {
     return performance.now() - this.startedAt;
   }
 
+  get remoteAddr(): RemoteAddress | undefined {
+    return remoteAddressOf(this.request, this.#info);
+  }
+
   get draining(): boolean {
     return this.#owner.draining();
   }
@@ -199,10 +216,34 @@ export class Scope implements RequestScope {
     return this.#streamSource().signal;
   }
 
-  /** Resolves once the request is over: response sent (or body ended) and work settled. */
+  /** What went wrong for the client, if anything: a 5xx, a throw, a cut body. */
+  get failure(): Error | undefined {
+    return this.#failure;
+  }
+
+  /** Whether the handler has not answered yet. */
+  get answering(): boolean {
+    return !this.#responded;
+  }
+
+  /**
+   * Resolves once the request is over: the response's last byte handed to the runtime (or
+   * the client gone) and the work settled; rejects with what went wrong for the client.
+   */
   finished(): Promise<void> {
-    if (this.#settled) return Promise.resolve();
+    if (this.#settled) {
+      return this.#failure ? Promise.reject(this.#failure) : Promise.resolve();
+    }
     return (this.#done ??= Promise.withResolvers()).promise;
+  }
+
+  /** Ends an event-stream body cleanly (the drain began); other bodies run to their end. */
+  endStream(reason: unknown): void {
+    this.#finishBody?.(reason);
+  }
+
+  #fail(what: string, cause?: unknown): void {
+    this.#failure ??= new Error(`${this.name}: ${what}`, { cause });
   }
 
   spawn<T>(
@@ -293,21 +334,40 @@ export class Scope implements RequestScope {
     return { socket, response };
   }
 
-  /** The handler returned `response`; returns what to send. */
+  /**
+   * The handler returned `response`; returns what to send. While draining (and always for
+   * an event stream, which the drain must be able to end) the body is tracked until its
+   * last byte is handed to the runtime.
+   */
   responded(response: Response): Response {
     this.#responded = true;
+    if (response.status >= 500) {
+      this.#fail(`answered ${response.status} ${response.statusText}`.trim());
+    }
+    const sse = !this.#bodyOpen && response !== UPGRADED &&
+      response.headers.get("content-type")?.startsWith("text/event-stream") ===
+        true;
     if (this.#bodyOpen) {
       // The body is one the scope streams itself (the SSE helper): it reports its end.
     } else if (
-      this.#keepForBody && response !== UPGRADED && response.body !== null
+      (this.#keepForBody || sse || this.#owner.draining()) &&
+      response !== UPGRADED && response.body !== null
     ) {
       this.#bodyOpen = true;
       const remove = this.#owner.addBody((reason) => tracked.force(reason));
-      const tracked = trackBody(response.body, (how) => {
+      const tracked = trackBody(response.body, (how, reason) => {
         remove();
-        this.#bodyEnded(how);
+        this.#finishBody = undefined;
+        this.#bodyEnded(how, reason);
       });
+      if (sse) this.#finishBody = tracked.finish;
       response = new Response(tracked.body, response);
+      if (!this.#keepForBody) {
+        this.#scope?.cancel(new DOMException(RESPONDED, "AbortError"));
+      }
+      if (sse && this.#owner.root().isCancelled) {
+        queueMicrotask(() => this.endStream(this.#owner.root().reason));
+      }
     } else {
       this.#scope?.cancel(new DOMException(RESPONDED, "AbortError"));
     }
@@ -315,9 +375,13 @@ export class Scope implements RequestScope {
     return response;
   }
 
-  /** The handler threw. */
-  threw(): void {
+  /** The handler threw `error`. */
+  threw(error: unknown): void {
     this.#responded = true;
+    this.#fail(
+      `the handler threw: ${(error as Error)?.message ?? error}`,
+      error,
+    );
     this.#scope?.cancel(new DOMException(RESPONDED, "AbortError"));
     if (!this.#deno) this.#handedOver();
   }
@@ -329,20 +393,28 @@ export class Scope implements RequestScope {
   }
 
   /** A body this scope streams itself (the SSE helper); returns the end callback. */
-  ownBody(force: (reason: unknown) => void): (how: BodyEnd) => void {
+  ownBody(
+    force: (reason: unknown) => void,
+  ): (how: BodyEnd, reason?: unknown) => void {
     this.#keepForBody = true;
     this.#bodyOpen = true;
     const remove = this.#owner.addBody(force);
-    return (how) => {
+    return (how, reason) => {
       remove();
-      this.#bodyEnded(how);
+      this.#bodyEnded(how, reason);
     };
   }
 
-  #bodyEnded(how: BodyEnd): void {
+  #bodyEnded(how: BodyEnd, reason?: unknown): void {
     if (!this.#bodyOpen) return;
     this.#bodyOpen = false;
     if (how === "cancelled") this.#disconnected();
+    if (how === "error") {
+      this.#fail(
+        `the response body was cut: ${(reason as Error)?.message ?? reason}`,
+        reason,
+      );
+    }
     this.#scope?.cancel(new DOMException(RESPONDED, "AbortError"));
     this.#maybeSettle();
   }
@@ -365,7 +437,8 @@ export class Scope implements RequestScope {
     this.#settled = true;
     this.#unlisten?.();
     this.#stream?.[Symbol.dispose]();
-    this.#done?.resolve();
+    if (this.#failure) this.#done?.reject(this.#failure);
+    else this.#done?.resolve();
     this.#owner.settled(this);
   }
 
@@ -381,13 +454,13 @@ export class Scope implements RequestScope {
   }
 
   /**
-   * Listens to `request.signal`. Deno's also aborts after every normal response (ignored
-   * here: only an abort before the response counts) and touching it at all makes Deno print
-   * a one-time notice, so on Deno it is used only for work spawned while the handler runs;
-   * after the response, `completed` and the body's cancellation tell a disconnect.
+   * Listens to `request.signal`, never on Deno: there merely reading it makes Deno print its
+   * legacy-abort notice at the first successful response, a notice the user did not cause.
+   * On Deno the scope learns of a disconnect from `completed` and the body's cancellation,
+   * that is once the handler has returned.
    */
   #watchDisconnect(): void {
-    if (this.#unlisten !== undefined) return;
+    if (this.#unlisten !== undefined || this.#deno) return;
     const signal = this.request.signal;
     const onAbort = () => {
       if (!this.#responded || this.#bodyOpen) this.#disconnected();

@@ -1,13 +1,16 @@
 import type { GracefulShutdown } from "../shutdown.ts";
 import { describe, validateFunction, validateOptions } from "../_validate.ts";
-import { bunWebSocketHandlers } from "./_bun_socket.ts";
-import { bunHost, denoHost } from "./_hosts.ts";
+import {
+  bunWebSocketHandlers,
+  type BunWebSocketOption,
+} from "./_bun_socket.ts";
+import { bunHost, type BunSocket, denoHost } from "./_hosts.ts";
 import { nodeHttp } from "./_node_hosts.ts";
 import { serveNode } from "./_node_serve.ts";
 import {
+  type FetchHandler,
   GracefulHttp,
   type GracefulHttpOptions,
-  type ScopedHandler,
 } from "./graceful_http.ts";
 
 /**
@@ -35,14 +38,23 @@ import {
 export interface ServeOptions extends GracefulHttpOptions {
   /** The shutdown that drives the server. */
   shutdown: GracefulShutdown;
-  /** The handler (Hono's `app.fetch` fits: it ignores the scope). */
-  fetch: ScopedHandler;
+  /**
+   * The handler, called as the runtime calls it (Hono's `app.fetch` fits); the request's
+   * scope is `requestScope(request)`.
+   */
+  fetch: FetchHandler;
   /** The port; default 8000. `0` picks a free one. */
   port?: number;
   /** The interface; default `"0.0.0.0"`. */
   hostname?: string;
   /** Called once the server listens, with the actual address. */
   onListen?: (address: { hostname: string; port: number }) => void;
+  /**
+   * Bun only: `Bun.serve`'s `websocket` handlers for sockets a framework upgrades itself
+   * (`hono/bun`'s `websocket`). They get every socket not made by
+   * `RequestScope.upgradeWebSocket()`; the drain closes those with 1001 too.
+   */
+  websocket?: BunWebSocketOption;
 }
 
 /**
@@ -84,6 +96,7 @@ const KNOWN = [
   "readiness",
   "liveness",
   "onError",
+  "websocket",
 ];
 
 /**
@@ -98,13 +111,13 @@ const KNOWN = [
  * @example Serve until shutdown
  * ```ts
  * import { GracefulShutdown } from "@quiesce/quiesce";
- * import { serve } from "@quiesce/quiesce/http";
+ * import { requestScope, serve } from "@quiesce/quiesce/http";
  * import { assertEquals } from "@std/assert";
  *
  * const shutdown = new GracefulShutdown({ signals: false });
  * const server = serve({
  *   shutdown,
- *   fetch: (request, scope) => new Response(`hello from ${scope.name}`),
+ *   fetch: (request) => new Response(`hello from ${requestScope(request).name}`),
  *   hostname: "127.0.0.1",
  *   port: 0,
  * });
@@ -137,6 +150,17 @@ export function serve(options: ServeOptions): HttpServer {
     );
   }
   if (onListen !== undefined) validateFunction(onListen, "options.onListen");
+  const { websocket } = options;
+  if (
+    websocket !== undefined &&
+    (typeof websocket !== "object" || websocket === null)
+  ) {
+    throw new TypeError(
+      `Cannot use options.websocket: expected Bun's websocket handlers, got ${
+        describe(websocket)
+      }`,
+    );
+  }
   const http = new GracefulHttp(shutdown, fetch, {
     name: options.name,
     readiness: options.readiness,
@@ -155,11 +179,15 @@ export function serve(options: ServeOptions): HttpServer {
   }
   const bun = bunHost();
   if (bun !== undefined) {
+    const sockets = new Set<BunSocket>();
     const server = bun.serve({
       port,
       hostname,
       fetch: http.fetch,
-      websocket: bunWebSocketHandlers,
+      websocket: bunWebSocketHandlers(websocket, sockets),
+    });
+    shutdown.token.onCancel(() => {
+      for (const socket of sockets) socket.close(1001, "server shutting down");
     });
     http.attach({
       stop: () => server.stop(),

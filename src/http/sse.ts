@@ -1,4 +1,5 @@
 import { validateFunction, validateOptions } from "../_validate.ts";
+import { requestScope } from "./request_scope.ts";
 import { type RequestScope, Scope } from "./scope.ts";
 
 /**
@@ -80,7 +81,8 @@ export function formatEvent(event: SseEvent | string): string {
 }
 
 /**
- * A `text/event-stream` response whose events `produce` sends. When the listener stops,
+ * A `text/event-stream` response whose events `produce` sends, for the request the handler
+ * got (or its {@linkcode RequestScope}). When the listener stops,
  * the final event is sent and the body ends cleanly (no cut chunk, so clients see a normal
  * end, not an error); when `produce` returns, the body ends; when the client goes away,
  * `produce`'s signal aborts. The drain waits for the stream, and at the deadline the server
@@ -97,8 +99,8 @@ export function formatEvent(event: SseEvent | string): string {
  *   shutdown,
  *   hostname: "127.0.0.1",
  *   port: 0,
- *   fetch: (_request, scope) =>
- *     sse(scope, async (send, signal) => {
+ *   fetch: (request) =>
+ *     sse(request, async (send, signal) => {
  *       for (let n = 1; !signal.aborted; n++) {
  *         send(`tick ${n}`);
  *         await sleep(20, { signal }).catch(() => {});
@@ -113,17 +115,18 @@ export function formatEvent(event: SseEvent | string): string {
  * await shutdown.done();
  * ```
  *
- * @throws {TypeError} If `scope` is not a request scope, `produce` not a function, or an
- * option has the wrong type.
+ * @throws {TypeError} If `request` is neither a request a `GracefulHttp` serves nor its
+ * scope, `produce` not a function, or an option has the wrong type.
  */
 export function sse(
-  scope: RequestScope,
+  request: Request | RequestScope,
   produce: (send: SseSend, signal: AbortSignal) => unknown,
   options?: SseOptions,
 ): Response {
+  const scope = request instanceof Request ? requestScope(request) : request;
   if (!(scope instanceof Scope)) {
     throw new TypeError(
-      "Cannot use scope: expected the RequestScope a GracefulHttp handler got",
+      "Cannot use request: expected the Request a GracefulHttp handler got, or its RequestScope",
     );
   }
   validateFunction(produce, "produce");
@@ -142,6 +145,7 @@ export function sse(
     } catch {
       // Already closed.
     }
+    end("error", reason);
   });
   const finish = (withFinal: boolean) => {
     if (!open) return;

@@ -1,9 +1,23 @@
 // One janitor's state: the jobs it waits for, its signal, and its links to an outside
-// signal and to the janitor it is nested in. Web primitives only (AbortController, Set),
-// so it stays cheap and independent of the core's internals.
-import { isNativePromise } from "./_promise.ts";
+// signal and to the janitor it is nested in; and the storage that makes one ambient. The
+// only module of the package that imports `node:async_hooks` (Deno, Bun and Node all have
+// AsyncLocalStorage); the core stays web-standard. An outside signal is linked the way the
+// core links token sources (_outside_link.ts), and a job's AbortError after the abort is
+// judged by the core's rule (_cancellation_echo.ts).
+import { AsyncLocalStorage } from "node:async_hooks";
+import { isCancellationEcho } from "../_cancellation_echo.ts";
+import {
+  linkOutside,
+  type OutsideLinked,
+  unlinkOutside,
+} from "../_outside_link.ts";
 import { isThenable } from "../_validate.ts";
+import { isNativePromise } from "./_promise.ts";
 import type { JanitorFunction, SettledResult } from "./results.ts";
+
+/** The janitor that `spawnDaemon` reaches from the current async context, if any. */
+export const ambient: AsyncLocalStorage<Janitor | undefined> =
+  new AsyncLocalStorage<Janitor | undefined>();
 
 const FINISHED_OK: SettledResult<void> = Object.freeze({
   ok: true,
@@ -11,7 +25,7 @@ const FINISHED_OK: SettledResult<void> = Object.freeze({
 });
 
 /** A janitor: accepts jobs until `close()`, then waits for them; the first failure ends it. */
-export class Janitor {
+export class Janitor implements OutsideLinked {
   /** Aborts on the outside signal, the parent janitor's abort, or the first job failure. */
   readonly signal: AbortSignal;
   readonly #controller: AbortController;
@@ -25,7 +39,6 @@ export class Janitor {
   // each on our signal: EventTarget's duplicate check makes many listeners O(n²).
   #children: Set<Janitor> | undefined;
   #outside: AbortSignal | undefined;
-  #onOutsideAbort: (() => void) | undefined;
 
   constructor(parent: Janitor | undefined, outside: AbortSignal | undefined) {
     this.#controller = new AbortController();
@@ -40,9 +53,10 @@ export class Janitor {
     if (outside !== undefined) {
       if (outside.aborted) this.abort(outside.reason);
       else {
+        // One listener per outside signal, however many janitors share it: a listener
+        // each is quadratic (EventTarget's duplicate check on every add).
         this.#outside = outside;
-        this.#onOutsideAbort = () => this.abort(outside.reason);
-        outside.addEventListener("abort", this.#onOutsideAbort, { once: true });
+        linkOutside(outside, this);
       }
     }
   }
@@ -89,9 +103,20 @@ export class Janitor {
     return new Promise((resolve) => (this.#onEnd = resolve));
   }
 
-  /** Aborts this janitor's signal and those of the janitors nested in it. */
+  /** The outside signal aborted (called by its link, in the aborter's context). */
+  cancel(reason: unknown): void {
+    this.abort(reason);
+  }
+
+  /**
+   * Aborts this janitor's signal and those of the janitors nested in it. Each signal fires
+   * in its own janitor's context, not the aborter's: a job's abort listener registers its
+   * cleanup here, whoever aborted (another janitor, a timer with no context).
+   */
   abort(reason: unknown): void {
-    if (!this.signal.aborted) this.#controller.abort(reason);
+    if (!this.signal.aborted) {
+      ambient.run(this, abortWith, this.#controller, reason);
+    }
     if (this.#children === undefined) return;
     for (const child of this.#children) child.abort(this.signal.reason);
   }
@@ -105,9 +130,10 @@ export class Janitor {
   };
 
   readonly #jobRejected = (error: unknown): void => {
-    // A job that gives up with its own signal's reason was cancelled, not failed: the
-    // janitor keeps waiting for the others, as an aborted outside signal promises.
-    if (this.signal.aborted && error === this.signal.reason) {
+    // A job that gives up after its signal aborted, with the reason or an AbortError of
+    // its own (node:timers/promises, events.once), was cancelled, not failed: the janitor
+    // keeps waiting for the others, as an aborted outside signal promises.
+    if (this.signal.aborted && isCancellationEcho(error, this.signal.reason)) {
       this.#jobFulfilled();
       return;
     }
@@ -127,8 +153,12 @@ export class Janitor {
       this.#parent = undefined;
     }
     if (this.#outside !== undefined) {
-      this.#outside.removeEventListener("abort", this.#onOutsideAbort!);
-      this.#outside = this.#onOutsideAbort = undefined;
+      unlinkOutside(this.#outside, this);
+      this.#outside = undefined;
     }
   }
+}
+
+function abortWith(controller: AbortController, reason: unknown): void {
+  controller.abort(reason);
 }

@@ -1,6 +1,6 @@
 // Carrying the ambient janitor into callbacks the runtime calls without it.
 import { validateFunction } from "../_validate.ts";
-import { ambient } from "./_ambient.ts";
+import { ambient } from "./_janitor.ts";
 
 /**
  * Returns `fn` bound to the janitor that is ambient now: whenever and from wherever the
@@ -12,7 +12,9 @@ import { ambient } from "./_ambient.ts";
  * dispatches (possibly another janitor), `AbortSignal.timeout` listeners run with none in
  * Deno and Bun, `MessagePort` handlers run with none in Bun and in the port's creation
  * context in Node.
- * `await`, timers, `queueMicrotask` and `.then` keep the context by themselves.
+ * `await`, timers, `queueMicrotask` and `.then` keep the context by themselves, and so do
+ * listeners on the janitor's own signal (the one its callee and jobs get): it fires in the
+ * janitor's context whoever aborts it. Binding is for signals and targets it does not own.
  *
  * @param fn The callback to bind.
  * @returns A function that runs `fn` with the captured janitor ambient.

@@ -1,6 +1,5 @@
 // ensureJanitor and tryEnsureJanitor: reuse the ambient janitor, or enter a new one.
-import { ambient } from "./_ambient.ts";
-import type { Janitor } from "./_janitor.ts";
+import { ambient, type Janitor } from "./_janitor.ts";
 import { isNativePromise } from "./_promise.ts";
 import { enterJanitor, tryEnterJanitor } from "./enter.ts";
 import { type JanitorOptions, validateEntry } from "./options.ts";

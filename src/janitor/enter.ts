@@ -1,6 +1,5 @@
 // enterJanitor and its never-rejecting variant tryEnterJanitor.
-import { ambient } from "./_ambient.ts";
-import { Janitor } from "./_janitor.ts";
+import { ambient, Janitor } from "./_janitor.ts";
 import { CalleeAndJanitorFailedError } from "./errors.ts";
 import { type JanitorOptions, validateEntry } from "./options.ts";
 import type {
@@ -22,8 +21,10 @@ import type {
  *   other job's signal (and `fn`'s) aborts with that failure as the reason, and the
  *   promise rejects with it as soon as `fn` has settled, without waiting for the other
  *   jobs. Their later outcomes are still observed: no unhandled rejection.
- * - A job that rejects with its own signal's reason after the signal aborted counts as
- *   cancelled, not failed, so an aborted `options.signal` still lets every job finish.
+ * - A job that stops after its signal aborted, with the signal's reason or an
+ *   `AbortError` of its own (as `node:timers/promises`, `events.once` and `fetch` reject),
+ *   counts as cancelled, not failed (the core's rule for tasks), so an aborted
+ *   `options.signal` still lets every job finish and the janitor resolve.
  * - When `fn` fails, the jobs are not aborted (cleanup jobs must still run); the promise
  *   rejects with `fn`'s error once they finished. When `fn` and a job both failed, it
  *   rejects with a {@linkcode CalleeAndJanitorFailedError} carrying both (unless `fn`

@@ -1,5 +1,6 @@
 // The janitor's error classes: the two refusals of spawnDaemon, and the failure that
 // carries both errors when the callee and the janitor failed together.
+import { describe } from "../_validate.ts";
 
 /**
  * Thrown by `spawnDaemon`/`spawnCleanupJob` (returned by the `try` variants) when no
@@ -55,7 +56,8 @@ export class JanitorTerminatingError extends Error {
  * The rejection of `enterJanitor`/`ensureJanitor` when both the callee and the janitor (one
  * of its jobs) failed. Node 22 has no native `SuppressedError`, so this is an
  * `AggregateError` (native in Deno, Bun and Node) with both errors in `errors`, callee
- * first, and each also under its own name.
+ * first, and each also under its own name. Both are kept even when one cannot be turned
+ * into text (a null-prototype object, a throwing `message` getter): the message then says so.
  *
  * @example Both errors are kept
  * ```ts
@@ -99,6 +101,16 @@ export class CalleeAndJanitorFailedError extends AggregateError {
   }
 }
 
+// Never throws: a value that cannot be turned into text (a null-prototype object, a
+// throwing `message` getter or `toString`) must not replace the two errors this class keeps.
 function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  try {
+    return error instanceof Error ? String(error.message) : String(error);
+  } catch {
+    try {
+      return `(${describe(error)} that cannot be turned into text)`;
+    } catch {
+      return "(a value that cannot be turned into text)";
+    }
+  }
 }

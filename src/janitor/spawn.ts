@@ -1,6 +1,6 @@
 // Registering jobs with the ambient janitor, and asking whether one accepts them.
 import { validateFunction } from "../_validate.ts";
-import { ambient } from "./_ambient.ts";
+import { ambient } from "./_janitor.ts";
 import { JanitorTerminatingError, NoActiveJanitorError } from "./errors.ts";
 import type { JanitorFunction } from "./results.ts";
 

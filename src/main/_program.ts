@@ -47,8 +47,8 @@ export function runProgram(
         return shutdown.draining;
       },
       spawn,
-      defer: (step, name) => shutdown.defer(step, name),
-      use: (resource, name) => shutdown.use(resource, name),
+      defer: (step, options) => shutdown.defer(step, options),
+      use: (resource, options) => shutdown.use(resource, options),
     };
     try {
       await fn(context);

@@ -2,7 +2,7 @@
 // Kept apart from main.ts so that main's internals (src/main/_*.ts) import them from here,
 // not from the entry point that imports them (no import cycle).
 import type { DrainProgress, Failure, ShutdownReport } from "../report.ts";
-import type { GracefulShutdown } from "../shutdown.ts";
+import type { GracefulShutdown, StepOptions } from "../shutdown.ts";
 import type { ShutdownTrigger, SignalSource } from "../signals.ts";
 import type { Task, TaskFunction } from "../task.ts";
 import type { CancellationToken } from "../token.ts";
@@ -52,10 +52,19 @@ export interface MainContext {
   readonly draining: boolean;
   /** Spawns a named task, cancelled on shutdown and awaited by the drain. */
   spawn<T>(name: string, fn: TaskFunction<T>): Task<T>;
-  /** Registers a cleanup step (run in reverse order after the tasks drained). */
-  defer(fn: (signal: AbortSignal) => unknown, name?: string): void;
+  /**
+   * Registers a cleanup step (run in reverse order after the tasks drained), named, or
+   * with {@linkcode StepOptions} (a budget of its own; `phase: "flush"` to run last).
+   */
+  defer(
+    fn: (signal: AbortSignal) => unknown,
+    options?: string | StepOptions,
+  ): void;
   /** Registers a resource to dispose as a cleanup step; returns it. */
-  use<R extends AsyncDisposable | Disposable>(resource: R, name?: string): R;
+  use<R extends AsyncDisposable | Disposable>(
+    resource: R,
+    options?: string | StepOptions,
+  ): R;
 }
 
 /**

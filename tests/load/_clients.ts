@@ -35,14 +35,17 @@ export interface KeepAliveOutcome {
 }
 
 /**
- * Opens `count` connections at once, then each sends requests back to back until a
- * response says `Connection: close` (then it closes, like a well-behaved client) or the
- * time is up.
+ * Opens `count` connections at once, then each sends requests until a response says
+ * `Connection: close` (then it closes, like a well-behaved client) or the time is up:
+ * back to back, or like a pooled client under light load, idle for a random 0 to
+ * `gapMs` between requests (a connection idle at the signal sends its next request
+ * after it).
  */
 export async function keepAliveClients(
   port: number,
   count: number,
   maxMs: number,
+  gapMs = 0,
 ): Promise<KeepAliveOutcome> {
   const outcome: KeepAliveOutcome = {
     responses: 0,
@@ -69,6 +72,9 @@ export async function keepAliveClients(
         if (/^connection: close$/im.test(head)) {
           outcome.toldToClose++;
           return;
+        }
+        if (gapMs > 0) {
+          await new Promise((r) => setTimeout(r, Math.random() * gapMs));
         }
       }
       outcome.errors.push("never told to close");

@@ -1,12 +1,16 @@
-// Shared parts of the load suite: installing wrk and haproxy, starting examples/server.ts,
-// running wrk and parsing its summary.
+// Shared parts of the load suite: installing the Debian tools, starting examples/server.ts
+// (or a fixture), running wrk and curl and parsing what they print.
 
 export const ROOT = new URL("../../", import.meta.url).pathname;
 export const SERVER = `${ROOT}examples/server.ts`;
 export type Runtime = "deno" | "bun";
+/** The runtimes every scenario of this suite runs on unless it names its own. */
+export const RUNTIMES: readonly Runtime[] = ["deno", "bun"];
 
 export function which(name: string): string | undefined {
-  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+  // Balancers live in sbin, which a non-root PATH may lack.
+  const path = `${Deno.env.get("PATH") ?? ""}:/usr/sbin:/sbin`;
+  for (const dir of path.split(":")) {
     try {
       if (dir && Deno.statSync(`${dir}/${name}`).isFile) {
         return `${dir}/${name}`;
@@ -29,12 +33,28 @@ async function run(cmd: string, args: string[]): Promise<void> {
   }
 }
 
-/** Installs wrk and haproxy from Debian packages when missing (CI machines are fresh). */
+/** The Debian packages the load suite runs, by the command each one provides. */
+const PACKAGES: Record<string, string> = {
+  wrk: "wrk",
+  haproxy: "haproxy",
+  nginx: "nginx",
+  caddy: "caddy",
+  curl: "curl",
+  h2load: "nghttp2-client",
+  nghttp: "nghttp2-client",
+  openssl: "openssl",
+};
+
+/** Installs the missing tools from Debian packages (CI machines are fresh). */
 export async function ensureTools(): Promise<void> {
-  if (which("wrk") && which("haproxy") && which("curl")) return;
-  console.log("== installing wrk, haproxy and curl (apt-get)");
+  const missing = Object.keys(PACKAGES).filter((command) =>
+    which(command) === undefined
+  );
+  if (missing.length === 0) return;
+  const packages = [...new Set(missing.map((command) => PACKAGES[command]!))];
+  console.log(`== installing ${packages.join(", ")} (apt-get)`);
   await run("apt-get", ["update", "-qq"]);
-  await run("apt-get", ["install", "-y", "-qq", "wrk", "haproxy", "curl"]);
+  await run("apt-get", ["install", "-y", "-qq", ...packages]);
 }
 
 export function freePort(): number {
@@ -58,11 +78,12 @@ export class Server {
     runtime: Runtime,
     port: number,
     env: Record<string, string>,
+    script: string,
   ) {
     this.port = port;
     const cmd = runtime === "deno"
-      ? [Deno.execPath(), "run", "-A", SERVER]
-      : [which("bun") ?? "bun", SERVER];
+      ? [Deno.execPath(), "run", "-A", script]
+      : [which("bun") ?? "bun", script];
     this.process = new Deno.Command("env", {
       args: ["--default-signal=INT,TERM", ...cmd],
       env: { PORT: String(port), NO_COLOR: "1", ...env },
@@ -83,12 +104,14 @@ export class Server {
       .then(() => {});
   }
 
+  /** Starts `script` (default examples/server.ts) and waits for its "listening on" line. */
   static async start(
     runtime: Runtime,
     env: Record<string, string> = {},
     port = freePort(),
+    script = SERVER,
   ): Promise<Server> {
-    const server = new Server(runtime, port, env);
+    const server = new Server(runtime, port, env, script);
     for (let i = 0; i < 200 && !server.output.includes("listening on"); i++) {
       await sleep(25);
     }
@@ -105,6 +128,12 @@ export class Server {
     } catch (error) {
       throw new Error(`${error}; the server said:\n${this.output}`);
     }
+  }
+
+  /** Resident memory in KiB (`env` execs the runtime, so the pid is the server's). */
+  rssKiB(): number {
+    const status = Deno.readTextFileSync(`/proc/${this.process.pid}/status`);
+    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
   }
 
   async exit(timeout = 15_000): Promise<number> {
@@ -156,4 +185,62 @@ export async function wrk(args: string[]): Promise<WrkResult> {
   }).output();
   const dec = new TextDecoder();
   return parseWrk(dec.decode(out.stdout) + dec.decode(out.stderr));
+}
+
+/** wrk in the background until `stop()` (SIGINT: wrk then prints its summary). */
+export function startWrk(args: string[]): { stop(): Promise<WrkResult> } {
+  const child = new Deno.Command("wrk", {
+    args: [...args, "-d", "120s"],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  return {
+    async stop() {
+      child.kill("SIGINT");
+      const out = await child.output();
+      const dec = new TextDecoder();
+      return parseWrk(dec.decode(out.stdout) + dec.decode(out.stderr));
+    },
+  };
+}
+
+/** One curl run: its exit code, what it wrote to stdout, and `-w` fields after a tab. */
+export interface CurlResult {
+  code: number;
+  body: string;
+  status: number;
+}
+
+/**
+ * Runs curl with `args`; the HTTP status comes from `-w`, written after the body. Killed
+ * when `signal` aborts (the result then has code -1).
+ */
+export async function curl(
+  args: string[],
+  signal?: AbortSignal,
+): Promise<CurlResult> {
+  const out = await new Deno.Command("curl", {
+    args: ["-s", "-H", "Expect:", "-w", "\t%{http_code}", ...args],
+    stdout: "piped",
+    stderr: "null",
+    signal,
+  }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  const tab = text.lastIndexOf("\t");
+  return {
+    code: out.signal ? -1 : out.code,
+    body: tab >= 0 ? text.slice(0, tab) : text,
+    status: tab >= 0 ? Number(text.slice(tab + 1)) : 0,
+  };
+}
+
+/** A file of `bytes` random bytes in `dir`, for uploads. */
+export async function randomFile(dir: string, bytes: number): Promise<string> {
+  const data = new Uint8Array(bytes);
+  for (let at = 0; at < bytes; at += 65_536) {
+    crypto.getRandomValues(data.subarray(at, Math.min(at + 65_536, bytes)));
+  }
+  const path = `${dir}/upload_${bytes}.bin`;
+  await Deno.writeFile(path, data);
+  return path;
 }

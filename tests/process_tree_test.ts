@@ -1,0 +1,108 @@
+// examples/process_tree.ts on Deno, Bun and Node: a few dozen measured SIGTERM shutdowns
+// (tests/load/process_trees.ts runs hundreds), a second SIGTERM that forces the exit, and
+// a crash under main(): every process of every tree is gone afterwards.
+import { assert, assertEquals, assertStringIncludes } from "@std/assert";
+import { Child } from "./_child.ts";
+import {
+  commandFor,
+  requireRuntime,
+  ROOT,
+  type RuntimeName,
+} from "./_runtime.ts";
+import { EXIT_SLACK_MS, measure, summary } from "./load/process_trees.ts";
+
+const RUNTIMES: RuntimeName[] = ["deno", "bun", "node"];
+const RUNS = 8;
+
+async function gone(pids: number[]): Promise<number[]> {
+  const alive = () =>
+    pids.filter((pid) => {
+      const out = new Deno.Command("ps", {
+        args: ["-o", "stat=", "-p", String(pid)],
+        stdout: "piped",
+        stderr: "null",
+      }).outputSync();
+      const stat = new TextDecoder().decode(out.stdout).trim();
+      return stat !== "" && !stat.startsWith("Z");
+    });
+  for (let i = 0; i < 20 && alive().length > 0; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return alive();
+}
+
+for (const runtime of RUNTIMES) {
+  const binary = requireRuntime(runtime);
+  Deno.test({
+    name:
+      `process_tree on ${runtime}: ${RUNS} shutdowns leave no orphan, reap every shell, name every straggler`,
+    ignore: binary === undefined,
+    async fn() {
+      const runs = await measure(runtime, binary!, RUNS, 4);
+      const line = summary(runs);
+      for (const run of runs) {
+        const detail = `${line}\n${JSON.stringify(run)}`;
+        assertEquals(run.orphans, [], detail);
+        assertEquals(run.unreaped, [], detail);
+        assertEquals(run.unnamed, [], detail);
+        assert(run.exitMs < run.timeoutMs + EXIT_SLACK_MS, detail);
+        // 143: SIGTERM's code after a clean drain; 1 when the deadline named stragglers.
+        assertEquals(run.code, run.timeoutMs > 2_000 ? 143 : 1, detail);
+      }
+    },
+  });
+
+  Deno.test({
+    name:
+      `process_tree on ${runtime}: a second SIGTERM forces the exit and still kills every tree`,
+    ignore: binary === undefined,
+    async fn() {
+      const script = `${ROOT}examples/process_tree.ts`;
+      const cmd = runtime === "deno"
+        ? [binary!, "run", "-A", script]
+        : [binary!, script];
+      await using child = Child.start(cmd, { env: { TIMEOUT_MS: "10000" } });
+      const ready = await child.waitFor(/^ready /);
+      const pids = ready.slice(6).split(" ").map(Number);
+      child.kill("SIGTERM");
+      await child.waitFor("SIGTERM again forces", { stream: "stderr" });
+      // Past main()'s repeat window (a copy within 100 ms is the same signal).
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      const second = performance.now();
+      child.kill("SIGTERM");
+      const exit = await child.exit(10_000);
+      const ms = performance.now() - second;
+      // The stubborn tree's SIGKILL would come 2 s after the first signal: it went at once.
+      assert(ms < 1_000, `forced exit took ${ms} ms`);
+      assertEquals(await gone(pids), [], exit.stderr);
+    },
+  });
+
+  Deno.test({
+    name:
+      `process_tree on ${runtime}: a crash under main() drains the trees; at a short deadline main's exit kills them`,
+    ignore: binary === undefined,
+    async fn() {
+      const fixture = `${ROOT}tests/fixtures/children/crash.ts`;
+      const envs: Record<string, string>[] = [{}, {
+        TIMEOUT_MS: "200",
+        KILL_AFTER_MS: "60000",
+      }];
+      for (const env of envs) {
+        await using child = Child.start(
+          commandFor(runtime, binary!, fixture),
+          { env },
+        );
+        const ready = await child.waitFor(/^ready /);
+        const pids = ready.slice(6).split(" ").map(Number);
+        const exit = await child.exit(10_000);
+        assertStringIncludes(exit.stderr, "uncaught exception, shutting down");
+        assertEquals(exit.code, 1, exit.stderr);
+        if ("TIMEOUT_MS" in env) {
+          assertStringIncludes(exit.stderr, `stubborn tree (pid ${pids[0]}:`);
+        }
+        assertEquals(await gone(pids), [], exit.stderr);
+      }
+    },
+  });
+}
