@@ -1,6 +1,7 @@
 // Frameworks from npm on Node 22, each example in a real `node` process with real clients and
-// signals: Express under attachNodeServer() (examples/npm/express_server.ts) and Hono
-// through @hono/node-server, @hono/node-ws and nodeListener() (examples/npm/hono_node.ts).
+// signals: Express under attachNodeServer() (examples/npm/express_server.ts), Hono through
+// @hono/node-server, @hono/node-ws and nodeListener() (examples/npm/hono_node.ts), and Hono
+// through quiesce's serve() (examples/npm/hono_serve.ts).
 import {
   assert,
   assertEquals,
@@ -12,6 +13,47 @@ import { ensureNpmPackages } from "./_npm.ts";
 import { requireRuntime, ROOT } from "./_runtime.ts";
 
 const NODE = requireRuntime("node");
+
+/** GET /conn on a connection of its own: the reply and this side's port. */
+async function connInfo(base: string): Promise<[string, number]> {
+  using conn = await Deno.connect({
+    hostname: "127.0.0.1",
+    port: Number(new URL(base).port),
+  });
+  await conn.write(
+    new TextEncoder().encode(
+      "GET /conn HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+    ),
+  );
+  const reply = new TextDecoder().decode(
+    await new Response(conn.readable).arrayBuffer(),
+  );
+  return [reply, (conn.localAddr as Deno.NetAddr).port];
+}
+
+/**
+ * Reads an SSE body until `tick 2`, sends SIGTERM, runs `whileDraining`, reads to the end
+ * (throws if the body is cut).
+ */
+async function sseUntilDrained(
+  base: string,
+  child: Child,
+  whileDraining?: () => Promise<void>,
+): Promise<string> {
+  const sse = await fetch(`${base}/sse`);
+  const reader = sse.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("data: tick 2\n\n")) {
+    text += (await reader.read()).value;
+  }
+  child.kill("SIGTERM");
+  await whileDraining?.();
+  while (true) {
+    const { done, value } = await reader.read();
+    if (done) return text;
+    text += value;
+  }
+}
 
 async function start(example: string, env: Record<string, string> = {}) {
   await ensureNpmPackages();
@@ -87,21 +129,9 @@ Deno.test({
   fn: async () => {
     const { child, base } = await start("hono_node.ts");
     await using _ = child;
-    const { port } = new URL(base);
     // getConnInfo: the address of this very connection.
-    using conn = await Deno.connect({ hostname: "127.0.0.1", port: +port });
-    await conn.write(
-      new TextEncoder().encode(
-        "GET /conn HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
-      ),
-    );
-    const reply = new TextDecoder().decode(
-      await new Response(conn.readable).arrayBuffer(),
-    );
-    assertStringIncludes(
-      reply,
-      `127.0.0.1:${(conn.localAddr as Deno.NetAddr).port}\n`,
-    );
+    const [reply, localPort] = await connInfo(base);
+    assertStringIncludes(reply, `127.0.0.1:${localPort}\n`);
     // upgradeWebSocket from @hono/node-ws.
     const socket = new WebSocket(`${base.replace("http", "ws")}/ws`);
     const closed = new Promise<CloseEvent>((resolve) =>
@@ -116,23 +146,38 @@ Deno.test({
     socket.send("hi");
     assertEquals(await echoed, "echo hi");
     // streamSSE: an endless loop that only checks stream.aborted.
-    const sse = await fetch(`${base}/sse`);
-    const reader = sse.body!.pipeThrough(new TextDecoderStream()).getReader();
-    let text = "";
-    while (!text.includes("data: tick 2\n\n")) {
-      text += (await reader.read()).value;
-    }
-    child.kill("SIGTERM");
-    while (true) {
-      const { done, value } = await reader.read(); // throws if the body is cut
-      if (done) break;
-      text += value;
-    }
+    const text = await sseUntilDrained(base, child);
     assert(text.endsWith("\n\n"), text); // ends after a whole event
     assertEquals((await closed).code, 1001);
     const exit = await child.exit();
     assertEquals(exit.code, 143, exit.stderr);
     assertStringIncludes(exit.stdout, "ws: closed");
     assert(exit.ms < 5_000, `took ${exit.ms} ms`);
+  },
+});
+
+Deno.test({
+  name:
+    "Hono on Node through serve(): getConnInfo reads the { incoming } quiesce passes, streamSSE ends cleanly, readiness 503, exit 143",
+  ignore: NODE === undefined,
+  fn: async () => {
+    const { child, base } = await start("hono_serve.ts", {
+      DRAIN_DELAY_MS: "600",
+    });
+    await using _ = child;
+    const [reply, localPort] = await connInfo(base);
+    assertStringIncludes(reply, `127.0.0.1:${localPort}\n`);
+    const text = await sseUntilDrained(base, child, async () => {
+      await child.waitFor("received SIGTERM");
+      const draining = await fetch(`${base}/healthz`); // within the drain delay
+      assertEquals([draining.status, await draining.text()], [
+        503,
+        "draining\n",
+      ]);
+    });
+    assert(text.endsWith("\n\n"), text);
+    const exit = await child.exit();
+    assertEquals(exit.code, 143, exit.stderr);
+    assertStringIncludes(exit.stdout, "received SIGTERM: draining");
   },
 });
