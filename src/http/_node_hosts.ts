@@ -1,8 +1,9 @@
 // The parts of `node:http` this subpath uses, declared here so the subpath type-checks on
 // any runtime without Node's types (as `_hosts.ts` does for Deno and Bun). `node:http` is
-// never imported statically: Deno and Bun would load their whole `node:http` emulation
-// with `./http` for nothing (measured: see `nodeHttp()`). Node 22.3+ hands it over
-// synchronously through `process.getBuiltinModule`, so `serve()` stays synchronous.
+// never imported statically: Deno and Bun would load their `node:http` emulation with
+// `./http` for nothing (measured: +70-110 ms per start on Deno, +65-80 ms on Bun; see
+// tests/http_node_import_test.ts). Node 22.3+ hands it over synchronously through
+// `process.getBuiltinModule`, so `serve()` stays synchronous.
 
 /** The part of Node's `net.Socket` this subpath uses. */
 export interface NodeSocket {
