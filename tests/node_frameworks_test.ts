@@ -124,6 +124,26 @@ Deno.test({
 
 Deno.test({
   name:
+    "Express under attachNodeServer(): a request Express answers 500 during the drain fails the report (exit 1, named GET /fail)",
+  ignore: NODE === undefined,
+  fn: async () => {
+    const { child, base } = await start("express_server.ts", {
+      DRAIN_DELAY_MS: "600",
+    });
+    await using _ = child;
+    child.kill("SIGTERM");
+    await child.waitFor("received SIGTERM");
+    const failed = await fetch(`${base}/fail`);
+    assertEquals(failed.status, 500);
+    await failed.body?.cancel();
+    const exit = await child.exit();
+    assertEquals(exit.code, 1, exit.stderr);
+    assertStringIncludes(exit.stderr, "GET /fail: answered 500");
+  },
+});
+
+Deno.test({
+  name:
     "Hono on Node (@hono/node-server, nodeListener): getConnInfo, upgradeWebSocket closed with 1001 at the drain, streamSSE ends cleanly, exit 143",
   ignore: NODE === undefined,
   fn: async () => {

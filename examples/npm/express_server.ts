@@ -9,7 +9,7 @@
  *     node examples/npm/express_server.ts
  *
  * Environment: `PORT` (default 8000), `DRAIN_DELAY_MS` (default 0), `TIMEOUT_MS` (default
- * 10000). Routes: `/` answers `ok`; `/slow?ms=N` answers after N ms; `/healthz` is the
+ * 10000). Routes: `/` answers `ok`; `/slow?ms=N` answers after N ms; `/fail` throws (500); `/healthz` is the
  * readiness route (503 from the first signal on). Exits 143 after a clean SIGTERM drain.
  *
  * @module
@@ -25,6 +25,9 @@ const env = (name: string, fallback: number) =>
 const app = express();
 app.get("/", (_req, res) => {
   res.send("ok\n");
+});
+app.get("/fail", () => {
+  throw new Error("the database is gone"); // Express answers 500
 });
 app.get("/slow", (req, res) => {
   const ms = Number(req.query.ms ?? 1000);

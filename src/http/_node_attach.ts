@@ -113,7 +113,13 @@ export function attachNodeServer(
       open.add(outgoing);
       const done = () => {
         open.delete(outgoing);
-        resolve(new Response(null));
+        // The app's status, so a 5xx fails the request's task in the report as on Deno.
+        const status = outgoing.statusCode;
+        resolve(
+          new Response(null, {
+            status: status >= 200 && status <= 599 ? status : 200,
+          }),
+        );
       };
       outgoing.once("finish", done);
       outgoing.once("close", done);
