@@ -402,3 +402,36 @@ for (const n of sizes) {
   rows.push(...await sharedSignalRows(n));
 }
 console.log(table(runtime, rows));
+if (!QUICK) console.log(growthTable(rows, 100_000, 1_000_000));
+
+/**
+ * Issue 20's goal 5, nothing growing faster than linearly from `small` to `large`: per
+ * contender, its ms per item at `large` over that at `small` (1.00 is linear), beside the
+ * baseline's own growth (memory hierarchy and collector costs grow for any code), and the
+ * goal on their quotient (the ratio to the baseline may grow by at most 1.3x).
+ */
+function growthTable(all: Row[], small: number, large: number): string {
+  const lines = [
+    `== ${runtime}: per-item growth ${small.toLocaleString("en-US")} -> ${
+      large.toLocaleString("en-US")
+    } (1.00 = linear)`,
+  ];
+  for (const big of all.filter((r) => r.n === large)) {
+    const base = all.find((r) =>
+      r.n === small && r.job === big.job && r.contender === big.contender
+    );
+    if (base === undefined) continue;
+    const scale = large / small;
+    const mine = big.contenderMs / base.contenderMs / scale;
+    const bare = big.baselineMs / base.baselineMs / scale;
+    const relative = big.ratio / base.ratio;
+    lines.push(
+      `${big.job}: ${big.contender}  ${mine.toFixed(2)}x (baseline ${
+        bare.toFixed(2)
+      }x)  ratio to baseline ${relative.toFixed(2)}x  goal <= 1.3x  ${
+        relative <= 1.3 ? "met" : "NOT MET"
+      }`,
+    );
+  }
+  return lines.join("\n");
+}

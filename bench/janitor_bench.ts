@@ -6,6 +6,7 @@
 //   deno bench bench/janitor_bench.ts                  (Deno's bench runner, grouped)
 //   deno run bench/janitor_bench.ts [reps] [n]         (median ratios, as below)
 //   bun bench/janitor_bench.ts [reps] [n]
+//   node --experimental-strip-types --expose-gc bench/janitor_bench.ts [reps] [n]
 //
 // Script mode times `n` operations of the baseline and of the janitor back to back, in
 // alternating order, `reps` times, and prints the median of the per-repetition ratios, so
@@ -103,7 +104,8 @@ const COMPARISONS: readonly Comparison[] = [
   },
 ];
 
-if (!import.meta.main) {
+// Node 22 has no import.meta.main: only Deno's bench runner imports this file as a module.
+if ("Deno" in globalThis && !import.meta.main) {
   // Under `deno bench`: one batch per iteration keeps the per-iteration time measurable.
   // The callbacks are `async` because Deno's runner awaits only async functions.
   for (const c of COMPARISONS) {
@@ -217,14 +219,16 @@ async function runScript(): Promise<void> {
   const host = globalThis as unknown as {
     Bun?: { version: string };
     Deno?: { version: { deno: string }; args: string[] };
-    process?: { argv: string[] };
+    process?: { argv: string[]; version: string };
   };
-  const args = host.Bun ? host.process!.argv.slice(2) : host.Deno!.args;
+  const args = host.Deno ? host.Deno.args : host.process!.argv.slice(2);
   const reps = Number(args[0] ?? 31);
   const scale = Number(args[1] ?? 1);
   const runtime = host.Bun
     ? `bun ${host.Bun.version}`
-    : `deno ${host.Deno!.version.deno}`;
+    : host.Deno
+    ? `deno ${host.Deno.version.deno}`
+    : `node ${host.process!.version}`;
   console.log(
     `# janitor overhead on ${runtime}: ${reps} repetitions, median ratio`,
   );

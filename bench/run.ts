@@ -1,7 +1,8 @@
 // Runs the benchmarks on Deno and then on Bun, each in its own process, and prints their
 // reports as they come (every row with its n, repetitions, median ratio and goal):
-//   deno task bench                 bench/core.ts and bench/janitor_bench.ts, both runtimes
-//   deno task bench --quick         fewer repetitions, no 1M rows in bench/core.ts
+//   deno task bench                 bench/core.ts, bench/scale.ts and bench/janitor_bench.ts,
+//                                   both runtimes
+//   deno task bench --quick         fewer repetitions, no 1M rows in core.ts and scale.ts
 //   deno task bench --http          also bench/http_bench.ts (needs wrk; slow)
 //   deno task bench --deno-only     (or --bun-only)
 // Nothing is written into the checkout: Deno runs with --no-lock (the npm: peer goes to the
@@ -63,6 +64,7 @@ if (args.includes("--deno-only")) {
 let ok = true;
 for (const [, command] of runtimes) {
   ok = await run(command("./core.ts", ...(quick ? ["--quick"] : []))) && ok;
+  ok = await run(command("./scale.ts", ...(quick ? ["--quick"] : []))) && ok;
   ok = await run(command("./janitor_bench.ts", ...(quick ? ["5"] : []))) &&
     ok;
 }

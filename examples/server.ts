@@ -64,14 +64,16 @@ async function handler(request: Request): Promise<Response> {
   return new Response("not found\n", { status: 404 });
 }
 
-await main(async ({ shutdown }) => {
+await main(async ({ shutdown, ready }) => {
   serve({
     shutdown,
     fetch: handler,
     port,
     readiness: "/healthz",
-    onListen: ({ port }) =>
-      console.log(`listening on http://localhost:${port}/`),
+    onListen: ({ port }) => {
+      ready(); // READY=1 under systemd
+      console.log(`listening on http://localhost:${port}/`);
+    },
   });
   const signal = await shutdown.wait();
   console.log(`received ${signal}: draining`);

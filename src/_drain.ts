@@ -2,7 +2,7 @@
 // tasks, the cleanup steps (reverse order), then the flush steps in a reserved slice at the
 // end that the phases before cannot eat; reporting progress, how each phase ended, and
 // naming what is still running at the end.
-import type { Straggler } from "./errors.ts";
+import { NAMED_STRAGGLERS, type Straggler } from "./errors.ts";
 import type { DrainProgress, Failure, PhaseReport } from "./report.ts";
 import type { TaskTracker } from "./task_tracker.ts";
 import { sleep } from "./wait.ts";
@@ -117,7 +117,8 @@ async function waitForTasks(
     } catch (error) {
       if (!end.aborted || error !== end.reason) throw error;
       timedOut = true;
-      stragglers.push(...tracker.stragglers());
+      // One by one: spreading a million stragglers into push() overflows the stack.
+      for (const straggler of tracker.stragglers()) stragglers.push(straggler);
       break;
     }
   }
@@ -216,9 +217,15 @@ export async function drain(input: DrainInput): Promise<DrainOutcome> {
 
 /** The words of the default progress line: what still runs, and the time left. */
 export function progressLine(progress: DrainProgress): string {
-  const names = progress.running.map((s) =>
+  // The oldest few by name, the rest counted: one readable line however many still run.
+  const running = progress.running;
+  const shown = running.slice(0, NAMED_STRAGGLERS).map((s) =>
     `${s.name} ${(s.ageMs / 1000).toFixed(1)}s`
-  ).join(", ");
+  );
+  if (running.length > shown.length) {
+    shown.push(`and ${running.length - shown.length} more`);
+  }
+  const names = shown.join(", ");
   const left = progress.remainingMs === Infinity
     ? "no deadline"
     : `${(progress.remainingMs / 1000).toFixed(1)}s left`;

@@ -36,3 +36,5 @@ export {
 } from "./children/spawn_child.ts";
 export { ChildExitError } from "./children/errors.ts";
 export type { ChildExit, ChildStdio } from "./children/_hosts.ts";
+/** The core's task types, re-exported so this page links to them. */
+export type { Task, TaskFunction, TaskResult, TaskStatus } from "./task.ts";

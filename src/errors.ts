@@ -35,12 +35,32 @@ export interface Straggler {
   readonly observedSignal: boolean;
 }
 
+/** How many stragglers a message or log line names; the rest are counted. */
+export const NAMED_STRAGGLERS = 5;
+
+/** One straggler in words: name, kind, age and whether it looked at its signal. */
+function describeStraggler(s: Straggler): string {
+  return `${s.name} (${s.kind}, running ${Math.round(s.ageMs)} ms, ${
+    s.observedSignal ? "saw its signal" : "never looked at its signal"
+  })`;
+}
+
+/**
+ * The oldest few stragglers in words and how many more there are: a message or log line
+ * stays readable with a million stragglers (the list itself keeps every one). Reads only
+ * the first few entries, so it costs the same for any number.
+ */
 function describeStragglers(stragglers: readonly Straggler[]): string {
-  return stragglers.map((s) =>
-    `${s.name} (${s.kind}, running ${Math.round(s.ageMs)} ms, ${
-      s.observedSignal ? "saw its signal" : "never looked at its signal"
-    })`
-  ).join(", ");
+  const count = stragglers.length;
+  if (count === 0) return "nothing";
+  const named: string[] = [];
+  for (let i = 0; i < Math.min(count, NAMED_STRAGGLERS); i++) {
+    named.push(describeStraggler(stragglers[i]!));
+  }
+  if (count <= NAMED_STRAGGLERS) return named.join(", ");
+  return `${count} (the oldest: ${named.join(", ")}; and ${
+    count - NAMED_STRAGGLERS
+  } more)`;
 }
 
 /**
@@ -68,7 +88,10 @@ export class WaitTimeoutError extends Error {
   /** Failures collected before the deadline (tasks or cleanup steps that threw). */
   readonly errors: readonly unknown[];
 
-  /** Creates the error; the message lists every straggler. */
+  /**
+   * Creates the error. The message names up to five stragglers, oldest first, and counts
+   * the rest; `stragglers` keeps every one.
+   */
   constructor(
     timeout: number,
     stragglers: readonly Straggler[],
@@ -76,7 +99,7 @@ export class WaitTimeoutError extends Error {
   ) {
     super(
       `Still running after the ${timeout} ms deadline: ${
-        describeStragglers(stragglers) || "nothing"
+        describeStragglers(stragglers)
       }`,
     );
     this.name = "WaitTimeoutError";

@@ -96,6 +96,9 @@ const MAIN_OPTIONS = [
   "gracePeriod",
   "denoDeploy",
   "drainDelay",
+  "flushReserve",
+  "printPlan",
+  "systemd",
   "onSignal",
   "onProgress",
   "onError",
@@ -166,6 +169,7 @@ export function main(
       "forceOnSecondSignal",
       "shutdownOnCrash",
       "denoDeploy",
+      "printPlan",
     ] as const
   ) {
     const value = options?.[name];
@@ -184,6 +188,13 @@ export function main(
   }
   if (options?.gracePeriod !== undefined) {
     validateMs(options.gracePeriod, "options.gracePeriod");
+  }
+  const systemd = options?.systemd;
+  if (systemd !== undefined && typeof systemd !== "boolean") {
+    validateOptions(systemd, "options.systemd", ["extendTimeout"]);
+    if (systemd.extendTimeout !== undefined) {
+      validateMs(systemd.extendTimeout, "options.systemd.extendTimeout");
+    }
   }
   const decide = exitCodeFor(options?.exitCode);
   // `timeout` and `drainDelay` are checked by GracefulShutdown, before anything is installed.

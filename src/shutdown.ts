@@ -1,4 +1,4 @@
-import { defaultFlushReserve, drain, startDeadline } from "./_drain.ts";
+import { drain, type PlannedDeadline, startDeadline } from "./_drain.ts";
 import type { DrainProgress, Failure, ShutdownReport } from "./report.ts";
 import { CleanupSteps, type StepOptions } from "./_cleanup_steps.ts";
 import { WaitTimeoutError } from "./errors.ts";
@@ -78,7 +78,7 @@ export class GracefulShutdown implements AsyncDisposable {
     const settings = shutdownSettings(options);
     this.#timeout = settings.timeout;
     this.#drainDelay = settings.drainDelay;
-    this.#flushReserve = defaultFlushReserve(settings.timeout);
+    this.#flushReserve = settings.flushReserve;
     this.#onSignal = settings.onSignal;
     this.#onError = settings.onError;
     this.#onProgress = settings.onProgress;
@@ -308,6 +308,9 @@ export class GracefulShutdown implements AsyncDisposable {
     this.#report = report.promise;
     this.#trigger = trigger;
     const started = performance.now();
+    // The one deadline starts here, when the signal arrives: hooks and cancelling every
+    // task (a while, with a million) spend it like the drain does.
+    const plan = startDeadline(this.#timeout, this.#flushReserve);
     // An OS source keeps listening through the repeat window; others stop now.
     this.#intake?.began();
     if (this.#onSignal) this.#call("onSignal", this.#onSignal, trigger);
@@ -320,7 +323,7 @@ export class GracefulShutdown implements AsyncDisposable {
     const cause = reason ??
       new DOMException(`Shutdown requested (${trigger})`, "AbortError");
     if (this.#drainDelay === 0) this.#root.cancel(cause);
-    this.#runDrain(trigger, cause, started).then((outcome) => {
+    this.#runDrain(trigger, cause, started, plan).then((outcome) => {
       report.resolve(outcome);
       this.#done?.resolve(outcome);
     });
@@ -331,9 +334,10 @@ export class GracefulShutdown implements AsyncDisposable {
     trigger: ShutdownTrigger,
     reason: unknown,
     started: number,
+    // The one deadline, started in #begin when the signal arrived: drainDelay, the tasks,
+    // the cleanup and flush steps.
+    plan: PlannedDeadline,
   ): Promise<ShutdownReport> {
-    // One deadline from the first signal: drainDelay, the tasks, the cleanup and flush steps.
-    const plan = startDeadline(this.#timeout, this.#flushReserve);
     const outcome = await drain({
       tracker: this.#tracker,
       steps: this.#steps.list,

@@ -1,6 +1,6 @@
 // The coordinator's options and report, and the validation that turns the options into
 // settings, kept apart so that shutdown.ts is only the coordinator's behaviour.
-import { printProgress } from "./_drain.ts";
+import { defaultFlushReserve, printProgress } from "./_drain.ts";
 import type { DrainProgress, Failure } from "./report.ts";
 import {
   hostSignals,
@@ -74,6 +74,13 @@ export interface GracefulShutdownOptions {
    */
   drainDelay?: number;
   /**
+   * Milliseconds at the end of `timeout` kept for flush steps (`defer(fn, { phase:
+   * "flush" })`): the tasks and cleanup steps must end before it, even when they run out
+   * of time, and the flush steps run in it. Held only when a flush step exists. Default: a
+   * fifth of `timeout`, at most 1 000. At most `timeout` less `drainDelay`.
+   */
+  flushReserve?: number;
+  /**
    * Called about once a second while a drain takes longer than a second. Default: one line
    * on stderr naming what runs and the time left. `false` disables it.
    */
@@ -95,6 +102,7 @@ const SHUTDOWN_OPTIONS = [
   "signals",
   "signal",
   "drainDelay",
+  "flushReserve",
   "onProgress",
   "onError",
 ] as const satisfies ReadonlyArray<keyof GracefulShutdownOptions>;
@@ -103,6 +111,7 @@ const SHUTDOWN_OPTIONS = [
 export interface ShutdownSettings {
   timeout: number;
   drainDelay: number;
+  flushReserve: number;
   onSignal: ((signal: ShutdownTrigger) => void) | undefined;
   onProgress: ((progress: DrainProgress) => void) | undefined;
   onError: (failure: Failure) => void;
@@ -128,6 +137,17 @@ export function shutdownSettings(
       `Cannot use options.drainDelay: expected a finite number of milliseconds no larger than options.timeout (${timeout}), which covers the whole shutdown; got ${drainDelay}`,
     );
   }
+  // The default shrinks to what the delay leaves; an explicit reserve must fit.
+  const flushReserve = options?.flushReserve === undefined
+    ? Math.min(defaultFlushReserve(timeout), timeout - drainDelay)
+    : validateMs(options.flushReserve, "options.flushReserve");
+  if (flushReserve > timeout - drainDelay) {
+    throw new RangeError(
+      `Cannot use options.flushReserve: expected at most options.timeout less options.drainDelay (${
+        timeout - drainDelay
+      }), the time the phases share; got ${flushReserve}`,
+    );
+  }
   for (const name of ["onSignal", "onError"] as const) {
     if (options?.[name] !== undefined) {
       validateFunction(options[name], `options.${name}`);
@@ -143,6 +163,7 @@ export function shutdownSettings(
   return {
     timeout,
     drainDelay,
+    flushReserve,
     onSignal: options?.onSignal,
     onProgress: onProgress === false ? undefined : onProgress ?? printProgress,
     onError: options?.onError ?? defaultOnError,

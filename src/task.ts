@@ -138,7 +138,7 @@ let setSlot: (task: Task<unknown>, slot: number) => void;
  * objects must be traced one after another.) Holes are squeezed out once they are half the
  * array, never while a walk is under way. Internal.
  */
-export class RunningTasks implements Iterable<Task<unknown>> {
+export class RunningTasks {
   #slots: Array<Task<unknown> | undefined> = [];
   /** Walks under way: positions must not move while one runs. */
   #walking = 0;
@@ -179,9 +179,18 @@ export class RunningTasks implements Iterable<Task<unknown>> {
     this.#squeeze();
   }
 
-  /** The tasks, oldest first (a snapshot). */
-  [Symbol.iterator](): Iterator<Task<unknown>> {
-    return this.#slots.filter((task) => task !== undefined)[Symbol.iterator]();
+  /**
+   * `fn` of each task, oldest first, into a new array: one pass over the slots, no
+   * intermediate snapshot (a drain past its deadline may name a million stragglers).
+   */
+  map<R>(fn: (task: Task<unknown>) => R): R[] {
+    const slots = this.#slots;
+    const out: R[] = [];
+    for (let i = 0; i < slots.length; i++) {
+      const task = slots[i];
+      if (task !== undefined) out.push(fn(task));
+    }
+    return out;
   }
 
   #squeeze(): void {

@@ -247,7 +247,7 @@ export class TaskTracker implements AsyncDisposable {
   /** The tasks whose work is still running, oldest first, with age and whether they looked at their signal. */
   stragglers(): Straggler[] {
     const now = performance.now();
-    return Array.from(this.#running, (task) => ({
+    return this.#running.map((task) => ({
       name: task.name,
       kind: "task" as const,
       ageMs: now - task.startedAt,

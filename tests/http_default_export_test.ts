@@ -1,11 +1,13 @@
-// The `export default { fetch }` recipe (tests/fixtures/http/deno_serve.ts): a GracefulHttp
-// object served by the runtime itself, `deno serve` and Bun's default export. A request in
-// flight at SIGTERM is answered, and the process exits 143 after the drain.
+// The `export default { fetch }` recipe exactly as the README prints it
+// (examples/default_export.ts): the runtime owns the listener, main() the drain. Under
+// `deno serve`, `deno serve --parallel` (two workers in one process: one worker's exit must
+// not end the other's requests) and Bun's default export, 8 requests in flight at SIGTERM
+// are all answered (the last response is flushed before the exit), cleanup runs, exit 143.
 import { assertEquals, assertStringIncludes } from "@std/assert";
 import { Child } from "./_child.ts";
 import { findRuntime, requireRuntime, ROOT } from "./_runtime.ts";
 
-const FIXTURE = `${ROOT}tests/fixtures/http/deno_serve.ts`;
+const EXAMPLE = `${ROOT}examples/default_export.ts`;
 
 function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -14,41 +16,38 @@ function freePort(): number {
   return port;
 }
 
+const deno = findRuntime("deno")!;
 const bun = requireRuntime("bun");
-const RUNS: Array<
-  [string, ((port: number) => [string[], Record<string, string>]) | undefined]
-> = [
-  [
-    "deno serve",
-    (
-      port,
-    ) => [[
-      findRuntime("deno")!,
-      "serve",
-      "-A",
-      "--port",
-      String(port),
-      FIXTURE,
-    ], {}],
-  ],
+const serve = (port: number, ...flags: string[]) => [
+  deno,
+  "serve",
+  "-A",
+  ...flags,
+  "--host",
+  "127.0.0.1",
+  "--port",
+  String(port),
+  EXAMPLE,
+];
+const RUNS: Array<[string, ((port: number) => string[]) | undefined]> = [
+  ["deno serve", (port) => serve(port)],
+  ["deno serve --parallel (2 workers)", (port) => serve(port, "--parallel")],
   [
     "bun (default export)",
-    bun === undefined
-      ? undefined
-      : (port) => [[bun, FIXTURE], { PORT: String(port) }],
+    bun === undefined ? undefined : () => [bun, EXAMPLE],
   ],
 ];
 
 for (const [label, command] of RUNS) {
   Deno.test({
     name:
-      `export default GracefulHttp under ${label}: in-flight request answered at SIGTERM, exit 143`,
+      `export default recipe under ${label}: 8 requests in flight at SIGTERM answered, cleanup ran, exit 143`,
     ignore: command === undefined,
     fn: async () => {
       const port = freePort();
-      const [cmd, env] = command!(port);
-      await using child = Child.start(cmd, { env });
-      await child.waitFor("ready");
+      await using child = Child.start(command!(port), {
+        env: { PORT: String(port), DENO_JOBS: "2" },
+      });
       let up = false;
       for (let i = 0; i < 100 && !up; i++) {
         up = await fetch(`http://127.0.0.1:${port}/healthz`).then(
@@ -57,14 +56,20 @@ for (const [label, command] of RUNS) {
         );
         if (!up) await new Promise((r) => setTimeout(r, 50));
       }
-      const slow = fetch(`http://127.0.0.1:${port}/slow`);
+      const slow = Array.from(
+        { length: 8 },
+        () =>
+          fetch(`http://127.0.0.1:${port}/slow`).then(
+            async (r) => `${r.status} ${await r.text()}`,
+            (error) => `failed: ${error}`,
+          ),
+      );
       await new Promise((r) => setTimeout(r, 100));
       child.kill("SIGTERM");
-      const response = await slow;
-      assertEquals([response.status, await response.text()], [200, "hello\n"]);
+      assertEquals(await Promise.all(slow), Array(8).fill("200 hello\n"));
       const exit = await child.exit();
       assertEquals(exit.code, 143, exit.stdout + exit.stderr);
-      assertStringIncludes(exit.stdout, "drained: ok=true");
+      assertStringIncludes(exit.stdout, "cleanup ran");
     },
   });
 }

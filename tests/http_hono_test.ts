@@ -103,3 +103,45 @@ for (const [runtime, binary] of RUNTIMES) {
     },
   });
 }
+
+/** Reads `response`'s body to its end; throws if the body is cut. */
+async function readAll(response: Response): Promise<string> {
+  let text = "";
+  const reader = response.body!.pipeThrough(new TextDecoderStream())
+    .getReader();
+  while (true) {
+    const { done, value } = await reader.read();
+    if (done) return text;
+    text += value;
+  }
+}
+
+for (const [runtime, binary] of RUNTIMES) {
+  Deno.test({
+    name:
+      `hono on ${runtime}: streamSSE's endless loop and a plain text/event-stream end cleanly at the drain, nothing wired to quiesce; exit 143`,
+    ignore: binary === undefined,
+    fn: async () => {
+      await ensureExamplePackages();
+      await using child = Child.start(commandFor(runtime, binary!, APP));
+      const port = Number(
+        (await child.waitFor(/^listening on \d+/)).split(" ").at(-1),
+      );
+      const hono = await fetch(`http://127.0.0.1:${port}/sse-forever`);
+      const plain = await fetch(
+        `http://127.0.0.1:${port}/plain-stream?type=text/event-stream`,
+      );
+      const texts = Promise.all([readAll(hono), readAll(plain)]);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      child.kill("SIGTERM");
+      const [sse, stream] = await texts; // rejects if a body is cut
+      assertMatch(sse, /^(data: tick \d+\n\n)+$/);
+      assertMatch(stream, /^(plain \d+\n)+$/);
+      const exit = await child.exit();
+      assertEquals(exit.code, 143, exit.stdout + exit.stderr);
+      assert(exit.ms < 3_000, `took ${exit.ms} ms`);
+      assertMatch(exit.stdout, /^report: ok=true stragglers=$/m);
+      assertMatch(exit.stdout, /^sse-forever: aborted$/m); // Hono's onAbort ran
+    },
+  });
+}

@@ -5,10 +5,12 @@
 //   another janitor, an AbortSignal.timeout that has no context), and the janitor waits for it;
 // - a job that stops with an AbortError after its signal aborted (node:timers/promises,
 //   events.once, fetch) is the echo of the cancellation: the janitor resolves. An AbortError
-//   before any abort, or another error after one, still fails it.
+//   before any abort, or another error after one, still fails it. A callee that stops with
+//   such an echo after a job failed rejects with the job's failure alone, as a callee that
+//   rethrows its signal's reason does.
 import { assertEquals } from "@std/assert";
-import { Child } from "./_child.ts";
-import { commandFor, requireRuntime } from "./_runtime.ts";
+import { Child, signalCode } from "./_child.ts";
+import { commandFor, requireRuntime, type RuntimeName } from "./_runtime.ts";
 import {
   type ContextOutcome,
   runContextCases,
@@ -17,8 +19,11 @@ import {
 
 const FIXTURE =
   new URL("./fixtures/janitor/abort.ts", import.meta.url).pathname;
+const DAEMONS =
+  new URL("./fixtures/janitor/ordinary_daemons.ts", import.meta.url).pathname;
 // At top level: in CI a missing runtime throws here and fails the suite.
-const BINARIES: Record<"bun" | "node", string | undefined> = {
+const BINARIES: Record<RuntimeName, string | undefined> = {
+  deno: requireRuntime("deno"),
   bun: requireRuntime("bun"),
   node: requireRuntime("node"),
 };
@@ -43,6 +48,9 @@ const ECHO: Record<string, string> = {
   "node:timers/promises setTimeout": "resolved",
   "events.once": "resolved",
   "fetch to a server that never answers": "resolved",
+  "a callee's AbortError after a job failed": "rejected: RangeError",
+  "a callee's AbortError before a job failed":
+    "rejected: CalleeAndJanitorFailedError",
   "an AbortError before the signal aborted": "rejected: AbortError",
   "a TypeError after the signal aborted": "rejected: TypeError",
 };
@@ -70,6 +78,25 @@ for (const runtime of ["bun", "node"] as const) {
         context: CONTEXT,
         echo: ECHO,
       });
+    },
+  });
+}
+
+for (const runtime of ["deno", "bun", "node"] as const) {
+  Deno.test({
+    name:
+      `ordinary daemons under main() on ${runtime} (real process): SIGTERM ends their AbortError loops cleanly, the abort listener's cleanup is awaited, exit 143`,
+    ignore: BINARIES[runtime] === undefined,
+    async fn() {
+      await using child = Child.start(
+        commandFor(runtime, BINARIES[runtime]!, DAEMONS),
+      );
+      await child.waitFor("ready");
+      assertEquals(child.ignores("SIGTERM"), false);
+      child.kill("SIGTERM");
+      const exit = await child.exit(15_000);
+      assertEquals(exit.lines, ["ready", "consumer closed", "daemons drained"]);
+      assertEquals(exit.code, signalCode("SIGTERM"), exit.stderr);
     },
   });
 }

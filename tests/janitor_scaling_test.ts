@@ -7,6 +7,7 @@
 // a wall-clock bound: the machine is shared).
 import { assert, assertEquals } from "@std/assert";
 import { enterJanitor, spawnDaemon } from "@quiesce/quiesce/janitor";
+import { TokenSource } from "@quiesce/quiesce";
 import { countedSignal } from "./_counted_signal.ts";
 
 const aborted = (signal: AbortSignal) =>
@@ -54,6 +55,29 @@ Deno.test("10,000 janitors on one outside signal add one abort listener to it, r
       () => enterJanitor(() => {}, { signal: quiet.controller.signal }),
     ),
   );
+  assertEquals(quiet.live(), 0);
+});
+
+Deno.test("janitors and token sources on one outside signal share the core's one listener; it goes with the last of them", async () => {
+  const { controller, live } = countedSignal();
+  const source = new TokenSource({ signal: controller.signal });
+  let seen: unknown;
+  const janitor = enterJanitor(async (signal) => {
+    assertEquals(live(), 1, "the janitor joined the token source's listener");
+    await new Promise((resolve) => signal.addEventListener("abort", resolve));
+    seen = signal.reason;
+  }, { signal: controller.signal });
+  controller.abort("stop");
+  await janitor;
+  assertEquals(seen, "stop");
+  assertEquals(source.reason, "stop");
+  assertEquals(live(), 0);
+
+  const quiet = countedSignal();
+  const kept = new TokenSource({ signal: quiet.controller.signal });
+  await enterJanitor(() => {}, { signal: quiet.controller.signal });
+  assertEquals(quiet.live(), 1, "the token source still needs it");
+  kept[Symbol.dispose]();
   assertEquals(quiet.live(), 0);
 });
 

@@ -553,3 +553,24 @@ Deno.test("jobs may return plain values or foreign thenables; a thenable that se
   order.push("janitor done");
   assertEquals(order, ["thenable settles", "slower job", "janitor done"]);
 });
+
+Deno.test("a job whose thenable throws when its then is read again fails the janitor; spawnDaemon does not throw and the janitor does not hang", async () => {
+  const broken = new Error("then getter failed");
+  let reads = 0;
+  const hostile = {
+    get then() {
+      if (++reads > 1) throw broken;
+      return () => {};
+    },
+  };
+  let thrown: unknown;
+  const result = await tryEnterJanitor(() => {
+    try {
+      spawnDaemon(() => hostile);
+    } catch (error) {
+      thrown = error;
+    }
+  });
+  assertEquals(thrown, undefined);
+  assertEquals(result.janitorResult, { ok: false, error: broken });
+});

@@ -27,8 +27,15 @@ Deno.test("grace: a timeout that fits with 500 ms to spare gets no warning; 100 
   ]);
 });
 
-Deno.test("grace: Kubernetes' default 30 s grace does not fit the default 30 s timeout", async () => {
-  const log = await startUpLog({ gracePeriod: 30_000 });
+Deno.test("grace: a grace period without a timeout sets the plan (30 s grace: 29.5 s timeout)", async () => {
+  let timeout: number | undefined;
+  const run = await runMain(({ shutdown }) => {
+    timeout = shutdown.timeout;
+  }, { gracePeriod: 30_000, onProgress: false });
+  assertEquals(timeout, 29_500);
+  assertEquals(run.log.filter((line) => line.includes("does not fit")), []);
+  // An explicit timeout that does not fit still gets the check's one line.
+  const log = await startUpLog({ gracePeriod: 30_000, timeout: 30_000 });
   assertEquals(log.length, 1);
   assertStringIncludes(log[0]!, "timeout 30.0 s plus 500 ms to exit");
   assertStringIncludes(log[0]!, "set timeout to at most 29.5 s");
@@ -102,7 +109,7 @@ Deno.test("grace: main() itself prints the warning on stderr synchronously, befo
       exit: exited.resolve,
     });
     assertEquals(printed, [
-      "quiesce: timeout 2.0 s plus 500 ms to exit does not fit the 1.0 s grace period (options.gracePeriod): the platform would kill the process mid-drain; set timeout to at most 0.5 s",
+      "quiesce: timeout 2.0 s plus 200 ms to exit does not fit the 1.0 s grace period (options.gracePeriod): the platform would kill the process mid-drain; set timeout to at most 0.8 s",
     ]);
     assertEquals(await exited.promise, 0);
   } finally {

@@ -30,14 +30,6 @@ Deno.test("each platform is recognised from the variable it sets", () => {
       30_000,
     ],
     [{ AWS_LAMBDA_FUNCTION_NAME: "fn" }, "aws-lambda", 300],
-    [{ DENO_DEPLOY: "true" }, "deno-deploy", 5_000],
-    [
-      { DENO_REGION: "gcp-us-east1", DENO_DEPLOYMENT_ID: "abc" },
-      "deno-deploy",
-      5_000,
-    ],
-    // Fresh's Docker guide sets DENO_DEPLOYMENT_ID in plain containers: not Deploy.
-    [{ DENO_DEPLOYMENT_ID: "abc" }, undefined, undefined],
     [{ INVOCATION_ID: "0123" }, "systemd", 90_000],
     [{ NOTIFY_SOCKET: "/run/systemd/notify" }, "systemd", 90_000],
     [{}, undefined, undefined],
@@ -51,11 +43,18 @@ Deno.test("each platform is recognised from the variable it sets", () => {
     detectPlatform(envOf({ FLY_APP_NAME: "a" }))?.stopSignal,
     "SIGINT",
   );
+  // Deno Deploy comes from onDenoDeploy() (Deno only, no permission prompt) or the option.
+  assertEquals(detectPlatform(envOf({}), true)?.name, "deno-deploy");
+  assertEquals(detectPlatform(envOf({}), true)?.gracePeriod, 5_000);
+  assertEquals(
+    detectPlatform(envOf({ KUBERNETES_SERVICE_HOST: "x" }), true)?.name,
+    "deno-deploy",
+  );
 });
 
 Deno.test("a grace period sets the plan when no timeout is given; an explicit timeout wins", () => {
   const k8s = detectPlatform(envOf({ KUBERNETES_SERVICE_HOST: "x" }));
-  assertEquals(planShutdown({}, k8s, 30_000).timeout, 29_500);
+  assertEquals(planShutdown({}, k8s, 30_000).timeout, 29_000);
   assertEquals(
     planShutdown({ gracePeriod: 60_000 }, k8s, 30_000).timeout,
     59_500,
@@ -71,7 +70,7 @@ Deno.test("a grace period sets the plan when no timeout is given; an explicit ti
   // Lambda's 300 ms: a fifth of it for the exit, not 500 ms.
   const lambda = detectPlatform(envOf({ AWS_LAMBDA_FUNCTION_NAME: "fn" }));
   assertEquals(exitMargin(300), 60);
-  assertEquals(planShutdown({}, lambda, 30_000).timeout, 240);
+  assertEquals(planShutdown({}, lambda, 30_000).timeout, 200);
   assertEquals(
     planShutdown({ gracePeriod: Infinity }, lambda, 30_000).timeout,
     30_000,
@@ -82,7 +81,7 @@ Deno.test("the plan line names the platform, the phases and the grace period", (
   const fly = detectPlatform(envOf({ FLY_APP_NAME: "app" }));
   const line = planLine(planShutdown({}, fly, 30_000), 0, 900);
   assertStringIncludes(line, "fly (FLY_APP_NAME), stops with SIGINT");
-  assertStringIncludes(line, "tasks and cleanup until 3.6 s");
-  assertStringIncludes(line, "flush reserve 0.9 s, deadline 4.5 s");
+  assertStringIncludes(line, "tasks and cleanup until 3.1 s");
+  assertStringIncludes(line, "flush reserve 0.9 s, deadline 4.0 s");
   assertStringIncludes(line, "grace period 5.0 s (platform default)");
 });

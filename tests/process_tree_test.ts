@@ -106,3 +106,19 @@ for (const runtime of RUNTIMES) {
     },
   });
 }
+
+for (const runtime of RUNTIMES) {
+  const binary = requireRuntime(runtime);
+  Deno.test({
+    name:
+      `spawnChild's ${runtime} adapter: missing program, env, piped stdin/stdout, exit statuses`,
+    ignore: binary === undefined,
+    async fn() {
+      const fixture = `${ROOT}tests/fixtures/children/adapters.ts`;
+      await using child = Child.start(commandFor(runtime, binary!, fixture));
+      const exit = await child.exit(20_000);
+      assertEquals(exit.lines.at(-1), "done", exit.stdout + exit.stderr);
+      assertEquals(exit.lines.filter((l) => l.startsWith("ok ")).length, 6);
+    },
+  });
+}

@@ -146,3 +146,48 @@ Deno.test("step options are checked when the step is registered", () => {
   );
   assertThrows(() => shutdown.defer(() => {}, ""), TypeError, "name");
 });
+
+Deno.test("flushReserve: the default fits what the drain delay leaves; an explicit one must fit", () => {
+  const base = { signals: false as const, onProgress: false as const };
+  new GracefulShutdown({ ...base, timeout: 1_000, drainDelay: 1_000 });
+  new GracefulShutdown({ ...base, timeout: 1_000, flushReserve: 1_000 });
+  assertThrows(
+    () =>
+      new GracefulShutdown({
+        ...base,
+        timeout: 1_000,
+        drainDelay: 500,
+        flushReserve: 600,
+      }),
+    RangeError,
+    "options.flushReserve",
+  );
+  assertThrows(
+    () => new GracefulShutdown({ ...base, flushReserve: -1 }),
+    RangeError,
+    "options.flushReserve",
+  );
+});
+
+Deno.test("an explicit flushReserve is what the flush steps get", async () => {
+  const shutdown = new GracefulShutdown({
+    signals: false,
+    onProgress: false,
+    onError: () => {},
+    timeout: 1_000,
+    flushReserve: 600,
+  });
+  const hung = Promise.withResolvers<void>();
+  let flushAt = 0;
+  shutdown.defer(() => void (flushAt = performance.now()), {
+    name: "exporter",
+    phase: "flush",
+  });
+  shutdown.defer(() => hung.promise, "hung");
+  const started = performance.now();
+  await shutdown.shutdown();
+  hung.resolve();
+  // The cleanup phase ended at 400 ms, leaving the 600 ms reserve.
+  assertGreaterOrEqual(flushAt - started, 390);
+  assertLess(flushAt - started, 700);
+});

@@ -140,3 +140,36 @@ Deno.test({
     assertEquals(messages, []);
   },
 });
+
+// main() end to end: examples/server.ts says ready() once it listens.
+for (const runtime of ["deno", "bun"] as const) {
+  Deno.test({
+    name:
+      `systemd notify on ${runtime}: examples/server.ts under main(), READY=1 once listening, STOPPING=1 at SIGTERM, last STATUS= with the exit code`,
+    ignore: BINARIES[runtime] === undefined,
+    async fn() {
+      await using receiver = await NotifyReceiver.start(
+        `@quiesce-test-${Deno.pid}-${serial++}`,
+      );
+      const server = new URL("../examples/server.ts", import.meta.url).pathname;
+      await using child = Child.start(
+        [...commandFor(runtime, BINARIES[runtime]!, server)],
+        { env: { PORT: "0", NOTIFY_SOCKET: receiver.path } },
+      );
+      await child.waitFor(/^listening on /);
+      await receiver.waitFor(/^READY=1$/);
+      child.kill("SIGTERM");
+      const exit = await child.exit();
+      assertEquals(exit.code, 143, exit.stderr);
+      await receiver.waitFor(/^STATUS=exiting with code 143$/);
+      const data = receiver.messages.map((m) => m.data);
+      assertEquals(data[0], "READY=1\nSTATUS=ready");
+      assert(
+        data[1]!.startsWith("STOPPING=1\nSTATUS=stopping after SIGTERM"),
+        data[1],
+      );
+      assertEquals(data.at(-1), "STATUS=exiting with code 143");
+      for (const m of receiver.messages) assertEquals(m.pid, child.pid);
+    },
+  });
+}

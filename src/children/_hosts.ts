@@ -212,10 +212,12 @@ const nodeHost: ChildHost = {
       detached: true,
     });
     if (child.pid === undefined) {
-      // Node reports a failed spawn (ENOENT, EACCES) on the next tick; the pid is missing now.
-      const { promise, resolve } = Promise.withResolvers<unknown>();
-      child.once("error", resolve);
-      throw new Error(`Cannot spawn "${request.command}"`, { cause: promise });
+      // Node reports a failed spawn (ENOENT, EACCES) as an "error" event on the next tick;
+      // the missing pid says so now. The listener keeps that event from crashing the process.
+      child.once("error", () => {});
+      throw new Error(
+        `Cannot spawn "${request.command}": not found or not executable`,
+      );
     }
     const exited = new Promise<ChildExit>((resolve) => {
       child.once("exit", (code, signal) => resolve({ code, signal }));

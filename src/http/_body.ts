@@ -19,18 +19,35 @@ export interface TrackedBody {
 /** The most handed to the runtime at once. */
 export const SLICE = 64 * 1024;
 
-/** Wraps `source`; `onEnd` is called once, however the body ends. */
+/**
+ * Wraps `source`; `onEnd` is called once, however the body ends. `stallMs()` is asked after
+ * each chunk handed over: if it returns a number and the runtime does not ask for the next
+ * chunk within that many milliseconds (the client stopped reading), the body is forced.
+ */
 export function trackBody(
   source: ReadableStream<Uint8Array>,
   onEnd: (how: BodyEnd, reason?: unknown) => void,
+  stallMs: () => number | undefined = () => undefined,
 ): TrackedBody {
   const reader = source.getReader();
   let ended = false;
   let rest: Uint8Array | undefined;
+  let stall: ReturnType<typeof setTimeout> | undefined;
   const end = (how: BodyEnd, reason?: unknown) => {
     if (ended) return;
     ended = true;
+    clearTimeout(stall);
     onEnd(how, reason);
+  };
+  const hand = (
+    c: ReadableStreamDefaultController<Uint8Array>,
+    chunk: Uint8Array,
+  ) => {
+    c.enqueue(chunk);
+    const ms = stallMs();
+    if (ms !== undefined) {
+      stall = setTimeout(() => force(new StalledClientError(ms)), ms);
+    }
   };
   const slice = (
     c: ReadableStreamDefaultController<Uint8Array>,
@@ -40,7 +57,7 @@ export function trackBody(
       rest = chunk.subarray(SLICE);
       chunk = chunk.subarray(0, SLICE);
     } else rest = undefined;
-    c.enqueue(chunk);
+    hand(c, chunk);
   };
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   const body = new ReadableStream<Uint8Array>({
@@ -48,6 +65,7 @@ export function trackBody(
       controller = c;
     },
     async pull(c) {
+      clearTimeout(stall);
       if (rest !== undefined) return slice(c, rest);
       try {
         const { done, value } = await reader.read();
@@ -58,7 +76,7 @@ export function trackBody(
         } else if (value instanceof Uint8Array) {
           slice(c, value);
         } else {
-          c.enqueue(value);
+          hand(c, value);
         }
       } catch (error) {
         if (ended) return;
@@ -93,4 +111,16 @@ export function trackBody(
     reader.cancel(reason).catch(() => {});
   };
   return { body, force, finish };
+}
+
+/** A client that stopped reading its response: for longer than the bound, or past a buffer. */
+export class StalledClientError extends Error {
+  constructor(what: number | string) {
+    super(
+      typeof what === "number"
+        ? `the client stopped reading for ${what} ms`
+        : what,
+    );
+    this.name = "StalledClientError";
+  }
 }

@@ -3,6 +3,8 @@ import type { CancellationToken } from "../token.ts";
 import { describe, validateFunction, validateOptions } from "../_validate.ts";
 import { healthResponse } from "./health.ts";
 import { dropBody, hasBody, unreadBody } from "./_request_body.ts";
+import { PeerBarrier } from "./_peers.ts";
+import { denoHost } from "./_hosts.ts";
 import { registerScope } from "./request_scope.ts";
 import {
   pathOf,
@@ -103,7 +105,10 @@ export interface GracefulHttpOptions {
   readiness?: string;
   /** A path answered 200 `ok` until the process ends. */
   liveness?: string;
-  /** Called when background work of a request fails. Default: `console.error`. */
+  /**
+   * Called when background work of a request fails, or a response is cut outside the drain
+   * (a client that stopped reading an `sse()` stream). Default: `console.error`.
+   */
   onError?: (error: unknown, request: string) => void;
   /**
    * The least time in milliseconds from the first signal to the listener's stop, whatever
@@ -113,6 +118,19 @@ export interface GracefulHttpOptions {
    * safely). `0` stops the listener when the drain begins.
    */
   linger?: number;
+  /**
+   * While draining, how long in milliseconds a client may stop reading its response before
+   * the response is cut and named as a failure (`GET /big: the response body was cut: the
+   * client stopped reading for 5000 ms`). Default 5000.
+   */
+  stallTimeout?: number;
+  /**
+   * How long in milliseconds the stopped listener may wait, once no request is in flight,
+   * for connections that carry nothing useful (half a request line, a silent client) before
+   * `close()` ends them (Bun: `stop(true)`; Deno closes such connections itself). Default
+   * 1000.
+   */
+  idleGrace?: number;
 }
 
 /**
@@ -133,10 +151,25 @@ export interface InFlightRequest {
   readonly ageMs: number;
 }
 
-const KNOWN = ["name", "readiness", "liveness", "onError", "linger"];
+const KNOWN = [
+  "name",
+  "readiness",
+  "liveness",
+  "onError",
+  "linger",
+  "stallTimeout",
+  "idleGrace",
+];
 
-/** {@linkcode GracefulHttpOptions.linger}'s default. */
-export const DEFAULT_LINGER = 500;
+function milliseconds(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !(value >= 0) || value === Infinity) {
+    throw new RangeError(
+      `Cannot use ${name}: expected milliseconds >= 0, got ${describe(value)}`,
+    );
+  }
+  return value;
+}
 
 function optionalPath(value: unknown, name: string): string | undefined {
   if (value === undefined) return undefined;
@@ -204,11 +237,15 @@ export class GracefulHttp {
   #idle: PromiseWithResolvers<void> | undefined;
   #owner: ScopeOwner;
   #linger: number;
+  #idleGrace: number;
+  #stalled = 0;
   #signalledAt = 0;
   #held: PromiseWithResolvers<void> | undefined;
   #holdTimer: ReturnType<typeof setTimeout> | undefined;
   #dropping = 0;
   #late: Error[] = [];
+  // Deno only: `deno serve --parallel` runs several servers in one process.
+  #peers: PeerBarrier | undefined = denoHost() ? new PeerBarrier() : undefined;
 
   /**
    * Wraps `handler`; subscribes to `shutdown` and registers a cleanup step on it.
@@ -245,18 +282,19 @@ export class GracefulHttp {
     this.#name = name;
     this.#readiness = optionalPath(options?.readiness, "options.readiness");
     this.#liveness = optionalPath(options?.liveness, "options.liveness");
-    const linger = options?.linger ?? DEFAULT_LINGER;
-    if (typeof linger !== "number" || !(linger >= 0) || linger === Infinity) {
-      throw new RangeError(
-        `Cannot use options.linger: expected milliseconds >= 0, got ${
-          describe(linger)
-        }`,
-      );
-    }
-    this.#linger = linger;
+    this.#linger = milliseconds(options?.linger, "options.linger", 500);
+    this.#idleGrace = milliseconds(
+      options?.idleGrace,
+      "options.idleGrace",
+      1000,
+    );
+    const stall = milliseconds(
+      options?.stallTimeout,
+      "options.stallTimeout",
+      5000,
+    );
     this.#onError = options?.onError ??
-      ((error, request) =>
-        console.error(`quiesce: background work of ${request} failed:`, error));
+      ((error, request) => console.error(`quiesce: ${request} failed:`, error));
     this.#owner = {
       root: (): CancellationToken => shutdown.token,
       draining: (): boolean => shutdown.draining,
@@ -267,6 +305,8 @@ export class GracefulHttp {
         this.#bodies.add(force);
         return () => this.#bodies.delete(force);
       },
+      stallTimeout: () => shutdown.draining ? stall : undefined,
+      stalled: () => void this.#stalled++,
     };
     this.fetch = (request, info) => this.#serve(request, info);
     shutdown.defer((signal) => this.#lastStep(signal), name);
@@ -373,6 +413,7 @@ export class GracefulHttp {
 
   #onSignal(): void {
     this.#signalledAt = performance.now();
+    this.#peers?.start();
     for (const scope of this.#inFlight) this.#track(scope);
     try {
       this.#shutdown.spawn(this.#name, async () => {
@@ -429,14 +470,46 @@ export class GracefulHttp {
   }
 
   #stop(listener: HttpListener): Promise<void> {
+    let stopped: Promise<void>;
     try {
-      return Promise.resolve(listener.stop()).catch((error) =>
+      stopped = Promise.resolve(listener.stop()).catch((error) =>
         this.#fail(error, this.#name)
       );
     } catch (error) {
       this.#fail(error, this.#name);
       return Promise.resolve();
     }
+    // Bun: one connection holding half a request keeps `stop()` pending indefinitely; Deno:
+    // a client that stopped reading keeps `shutdown()` pending. Once no request is in
+    // flight, what is left carries nothing useful: after a grace, `close()` ends it (Bun), or
+    // the drain stops waiting for a response already cut and named (Deno; the process's
+    // exit closes the connection).
+    const close = listener.close;
+    return new Promise((resolve) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let settled = false;
+      const done = () => {
+        settled = true;
+        clearTimeout(timer);
+        resolve();
+      };
+      stopped.then(done);
+      this.#whenIdle().then(() => {
+        if (settled) return;
+        timer = setTimeout(() => {
+          if (close === undefined) {
+            if (this.#stalled > 0) done();
+            return;
+          }
+          try {
+            close.call(listener);
+          } catch (error) {
+            this.#fail(error, this.#name);
+          }
+          done();
+        }, this.#idleGrace);
+      });
+    });
   }
 
   #closeSocket(socket: ServerWebSocket): void {
@@ -490,6 +563,9 @@ export class GracefulHttp {
       }
     }
     if (signal.aborted) this.#forceClose(signal.reason);
+    // Other servers of this process (`deno serve --parallel`) may still be serving: the
+    // process's exit after this drain would end their requests.
+    await this.#peers?.arrive(signal);
     // Requests that failed for their client after the tasks were drained: named here.
     const late = this.#late.splice(0);
     if (late.length === 1) throw late[0];

@@ -1,6 +1,6 @@
 import type { CancellationToken, TokenSource } from "../token.ts";
 import { validateFunction, validateOptions } from "../_validate.ts";
-import { type BodyEnd, trackBody } from "./_body.ts";
+import { type BodyEnd, StalledClientError, trackBody } from "./_body.ts";
 import {
   type BunServer,
   denoHost,
@@ -139,6 +139,10 @@ export interface ScopeOwner {
   failed(error: unknown, name: string): void;
   addSocket(socket: ServerWebSocket): void;
   addBody(force: (reason: unknown) => void): () => void;
+  /** How long a client may stop reading its response while draining. */
+  stallTimeout(): number | undefined;
+  /** A response was cut because its client stopped reading. */
+  stalled(): void;
 }
 
 const RESPONDED = "The response was sent";
@@ -169,12 +173,15 @@ export class Scope implements RequestScope {
   #pending = 0;
   #responded = false;
   #keepForBody = false;
+  #selfEnding = false;
+  #clientLeft = false;
   #bodyOpen = false;
   #transportDone = false;
   #settled = false;
   #done: PromiseWithResolvers<void> | undefined;
   #failure: Error | undefined;
   #finishBody: ((reason: unknown) => void) | undefined;
+  #forceBody: ((reason: unknown) => void) | undefined;
   /** Whether a task of the shutdown awaits this request (it then reports the failure). */
   tracked = false;
 
@@ -186,8 +193,8 @@ export class Scope implements RequestScope {
     if (this.#deno) {
       // Deno: `completed` settles when the response was fully sent or the client left.
       (info as DenoServeInfo).completed.then(
-        () => this.#transportEnded(),
-        () => this.#transportEnded(),
+        () => this.#transportEnded(true),
+        () => this.#transportEnded(false),
       );
     }
   }
@@ -235,6 +242,11 @@ export class Scope implements RequestScope {
       return this.#failure ? Promise.reject(this.#failure) : Promise.resolve();
     }
     return (this.#done ??= Promise.withResolvers()).promise;
+  }
+
+  /** Cuts the tracked response body now (the client sees an error), with `reason`. */
+  cutBody(reason: unknown): void {
+    this.#forceBody?.(reason);
   }
 
   /** Ends an event-stream body cleanly (the drain began); other bodies run to their end. */
@@ -358,14 +370,16 @@ export class Scope implements RequestScope {
       const tracked = trackBody(response.body, (how, reason) => {
         remove();
         this.#finishBody = undefined;
+        this.#forceBody = undefined;
         this.#bodyEnded(how, reason);
-      });
-      if (sse) this.#finishBody = tracked.finish;
+      }, this.#owner.stallTimeout);
+      if (sse && !this.#selfEnding) this.#finishBody = tracked.finish;
+      this.#forceBody = tracked.force;
       response = new Response(tracked.body, response);
       if (!this.#keepForBody) {
         this.#scope?.cancel(new DOMException(RESPONDED, "AbortError"));
       }
-      if (sse && this.#owner.root().isCancelled) {
+      if (this.#finishBody && this.#owner.root().isCancelled) {
         queueMicrotask(() => this.endStream(this.#owner.root().reason));
       }
     } else {
@@ -392,24 +406,27 @@ export class Scope implements RequestScope {
     this.#maybeSettle();
   }
 
-  /** A body this scope streams itself (the SSE helper); returns the end callback. */
-  ownBody(
-    force: (reason: unknown) => void,
-  ): (how: BodyEnd, reason?: unknown) => void {
+  /**
+   * The response will be a stream that ends itself at the drain (the SSE helper): it is
+   * followed until its last byte like any tracked body, but not ended from outside.
+   */
+  endsItself(): void {
     this.#keepForBody = true;
-    this.#bodyOpen = true;
-    const remove = this.#owner.addBody(force);
-    return (how, reason) => {
-      remove();
-      this.#bodyEnded(how, reason);
-    };
+    this.#selfEnding = true;
   }
 
   #bodyEnded(how: BodyEnd, reason?: unknown): void {
     if (!this.#bodyOpen) return;
     this.#bodyOpen = false;
-    if (how === "cancelled") this.#disconnected();
+    if (how === "cancelled") this.#clientLeft = true;
+    // The client left, or its body was cut: a producer watching `streamSignal` stops.
+    if (how !== "done") this.#disconnected();
     if (how === "error") {
+      // Deno may never settle `completed`: its write to a client that stopped reading hangs.
+      this.#transportDone = true;
+      if (reason instanceof StalledClientError) this.#owner.stalled();
+      // Outside the drain no report will carry it: name it to the server's onError.
+      if (!this.#owner.draining()) this.#owner.failed(reason, this.name);
       this.#fail(
         `the response body was cut: ${(reason as Error)?.message ?? reason}`,
         reason,
@@ -419,7 +436,12 @@ export class Scope implements RequestScope {
     this.#maybeSettle();
   }
 
-  #transportEnded(): void {
+  #transportEnded(sent: boolean): void {
+    if (!sent && this.#owner.draining() && !this.#clientLeft) {
+      // The connection closed under a response that was not streaming to a client that
+      // left: the shutdown cut it (e.g. Deno.serve's `signal` aborted by the drain).
+      this.#fail("the response was not delivered: the connection closed first");
+    }
     if (this.#transportDone) return;
     this.#transportDone = true;
     // Deno: the connection is done while the handler still works or a body still streams.

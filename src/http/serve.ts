@@ -96,6 +96,9 @@ const KNOWN = [
   "readiness",
   "liveness",
   "onError",
+  "linger",
+  "stallTimeout",
+  "idleGrace",
   "websocket",
 ];
 
@@ -166,6 +169,9 @@ export function serve(options: ServeOptions): HttpServer {
     readiness: options.readiness,
     liveness: options.liveness,
     onError: options.onError,
+    linger: options.linger,
+    stallTimeout: options.stallTimeout,
+    idleGrace: options.idleGrace,
   });
   const deno = denoHost();
   if (deno !== undefined) {

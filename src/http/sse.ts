@@ -1,4 +1,5 @@
-import { validateFunction, validateOptions } from "../_validate.ts";
+import { describe, validateFunction, validateOptions } from "../_validate.ts";
+import { EventQueue } from "./_event_queue.ts";
 import { requestScope } from "./request_scope.ts";
 import { type RequestScope, Scope } from "./scope.ts";
 
@@ -25,21 +26,30 @@ export interface SseEvent {
 }
 
 /**
- * Sends one event (a string is the `data`). After the stream ended it does nothing and
- * returns `false`.
+ * Sends one event (a string is the `data`) and tells the producer whether to go on: `true`
+ * while the client keeps up; `false` once `highWaterMark` bytes wait for the client (then
+ * `await send.ready()`), or after the stream ended (then the producer's signal has
+ * aborted). A client that leaves more than `maxBuffer` bytes unread is cut: its stream ends
+ * with an error, the producer's signal aborts, and the request is named as a failure.
  *
- * @example A producer written against `SseSend`
+ * @example A producer that honours backpressure
  * ```ts
  * import type { SseSend } from "@quiesce/quiesce/http";
  *
- * function greet(send: SseSend): void {
- *   send("hello");
- *   send({ event: "status", data: "ready" });
+ * async function prices(send: SseSend, signal: AbortSignal): Promise<void> {
+ *   for (let n = 0; n < 3 && !signal.aborted; n++) {
+ *     if (!send({ event: "price", data: String(n) })) await send.ready();
+ *   }
  * }
- * greet(() => true);
+ * const send = Object.assign(() => true, { ready: () => Promise.resolve() });
+ * await prices(send, new AbortController().signal);
  * ```
  */
-export type SseSend = (event: SseEvent | string) => boolean;
+export type SseSend = {
+  (event: SseEvent | string): boolean;
+  /** Settles once the client has read below `highWaterMark`, or the stream ended. */
+  ready(): Promise<void>;
+};
 
 /**
  * Options for {@linkcode sse}.
@@ -63,6 +73,13 @@ export interface SseOptions {
   final?: SseEvent | false;
   /** Extra response headers. */
   headers?: HeadersInit;
+  /** Bytes waiting for the client at which `send()` returns `false`. Default 64 KiB. */
+  highWaterMark?: number;
+  /**
+   * Bytes waiting for the client past which the client is cut and named. Default 1 MiB:
+   * what a client that stopped reading costs in memory, at most (plus the sockets').
+   */
+  maxBuffer?: number;
 }
 
 const encoder = new TextEncoder();
@@ -130,62 +147,64 @@ export function sse(
     );
   }
   validateFunction(produce, "produce");
-  validateOptions(options, "options", ["final", "headers"]);
+  validateOptions(options, "options", [
+    "final",
+    "headers",
+    "highWaterMark",
+    "maxBuffer",
+  ]);
   const final = options?.final ??
     { event: "shutdown", data: "server shutting down" };
+  const highWaterMark = bytes(options?.highWaterMark, "highWaterMark", 65_536);
+  const maxBuffer = bytes(options?.maxBuffer, "maxBuffer", 1_048_576);
   const signal = scope.streamSignal;
-  let controller!: ReadableStreamDefaultController<Uint8Array>;
-  let open = true;
-  const end = scope.ownBody((reason) => {
-    if (!open) return;
-    open = false;
+  const queue = new EventQueue(highWaterMark, maxBuffer, () => {
     signal.removeEventListener("abort", onAbort);
-    try {
-      controller.error(reason);
-    } catch {
-      // Already closed.
-    }
-    end("error", reason);
   });
   const finish = (withFinal: boolean) => {
-    if (!open) return;
-    open = false;
     signal.removeEventListener("abort", onAbort);
     if (withFinal && final !== false) {
-      controller.enqueue(encoder.encode(formatEvent(final)));
+      queue.push(encoder.encode(formatEvent(final)));
     }
-    controller.close();
-    end("done");
+    queue.close();
   };
   // The listener stopped (final event) or the client went away (the body is cancelled).
   const onAbort = () => finish(scope.draining);
-  const send: SseSend = (event) => {
-    if (!open) return false;
-    controller.enqueue(encoder.encode(formatEvent(event)));
-    return true;
-  };
-  const body = new ReadableStream<Uint8Array>({
-    start(c) {
-      controller = c;
-    },
-    cancel() {
-      if (!open) return;
-      open = false;
-      signal.removeEventListener("abort", onAbort);
-      end("cancelled");
-    },
-  });
+  const send = ((event: SseEvent | string): boolean => {
+    try {
+      return queue.push(encoder.encode(formatEvent(event)));
+    } catch (error) {
+      // Overflow: cut the response now (the runtime is not reading it to notice), which
+      // names the request and aborts the producer's signal.
+      scope.cutBody(error);
+      return false;
+    }
+  }) as SseSend;
+  send.ready = () => queue.ready();
+  scope.endsItself();
   if (signal.aborted) {
     queueMicrotask(onAbort);
   } else {
     signal.addEventListener("abort", onAbort, { once: true });
     queueMicrotask(() => {
-      if (!open) return;
+      if (signal.aborted) return;
       scope.spawn(() => produce(send, signal)).then(() => finish(false));
     });
   }
   const headers = new Headers(options?.headers);
   headers.set("content-type", "text/event-stream");
   if (!headers.has("cache-control")) headers.set("cache-control", "no-cache");
-  return new Response(body, { headers });
+  return new Response(queue.stream, { headers });
+}
+
+function bytes(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
+    throw new RangeError(
+      `Cannot use options.${name}: expected a positive integer of bytes, got ${
+        describe(value)
+      }`,
+    );
+  }
+  return value;
 }

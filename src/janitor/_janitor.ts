@@ -69,24 +69,23 @@ export class Janitor implements OutsideLinked {
   /** Starts `fn(signal)` now and counts it until it settles. Call only while `accepting`. */
   spawn(fn: JanitorFunction<unknown>): void {
     this.#pending++;
-    let promise: PromiseLike<unknown> | undefined;
+    let promise: Promise<unknown> | undefined;
     try {
       const result = fn(this.signal);
-      if (isThenable(result)) promise = result;
+      // Foreign thenables are adopted, so a misbehaving `then` cannot settle a job twice;
+      // inside the try, so one whose `then` throws when read again fails the job instead
+      // of leaving it counted forever.
+      if (isThenable(result)) {
+        promise = isNativePromise(result) ? result : Promise.resolve(result);
+      }
     } catch (error) {
       this.#jobRejected(error);
       return;
     }
     if (promise === undefined) this.#jobFulfilled();
     // Both outcomes are always observed, even after the janitor ended: no unhandled
-    // rejection from a job, ever. Foreign thenables are adopted first, so a misbehaving
-    // `then` cannot settle a job twice.
-    else {
-      (isNativePromise(promise) ? promise : Promise.resolve(promise)).then(
-        this.#jobFulfilled,
-        this.#jobRejected,
-      );
-    }
+    // rejection from a job, ever.
+    else promise.then(this.#jobFulfilled, this.#jobRejected);
   }
 
   /**

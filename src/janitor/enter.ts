@@ -1,5 +1,6 @@
 // enterJanitor and its never-rejecting variant tryEnterJanitor.
 import { ambient, Janitor } from "./_janitor.ts";
+import { isCancellationEcho } from "../_cancellation_echo.ts";
 import { CalleeAndJanitorFailedError } from "./errors.ts";
 import { type JanitorOptions, validateEntry } from "./options.ts";
 import type {
@@ -27,8 +28,9 @@ import type {
  *   `options.signal` still lets every job finish and the janitor resolve.
  * - When `fn` fails, the jobs are not aborted (cleanup jobs must still run); the promise
  *   rejects with `fn`'s error once they finished. When `fn` and a job both failed, it
- *   rejects with a {@linkcode CalleeAndJanitorFailedError} carrying both (unless `fn`
- *   simply rethrew the job's failure it saw as its signal's reason).
+ *   rejects with a {@linkcode CalleeAndJanitorFailedError} carrying both, unless `fn`
+ *   only stopped because the failure aborted its signal (it rethrew the reason, or an
+ *   `AbortError` of its own): then it rejects with the job's failure alone.
  * - Nested inside another janitor, this makes an inner one: jobs registered inside belong
  *   to it, and it is aborted when the outer one aborts.
  *
@@ -61,7 +63,9 @@ export function enterJanitor<T>(
   options?: JanitorOptions,
 ): Promise<T> {
   validateEntry(fn, options);
-  return runJanitor(fn, options?.signal).then(unwrap);
+  return runJanitor(new Janitor(ambient.getStore(), options?.signal), fn).then(
+    unwrap,
+  );
 }
 
 /**
@@ -92,14 +96,13 @@ export function tryEnterJanitor<T>(
   options?: JanitorOptions,
 ): Promise<TryEnterJanitorResult<T>> {
   validateEntry(fn, options);
-  return runJanitor(fn, options?.signal);
+  return runJanitor(new Janitor(ambient.getStore(), options?.signal), fn);
 }
 
 async function runJanitor<T>(
+  janitor: Janitor,
   fn: JanitorFunction<T>,
-  outside: AbortSignal | undefined,
 ): Promise<TryEnterJanitorResult<T>> {
-  const janitor = new Janitor(ambient.getStore(), outside);
   let calleeResult: SettledResult<T>;
   try {
     calleeResult = {
@@ -108,16 +111,31 @@ async function runJanitor<T>(
     };
   } catch (error) {
     calleeResult = { ok: false, error };
+    const { signal } = janitor;
+    if (signal.aborted && isCancellationEcho(error, signal.reason)) {
+      echoes.add(calleeResult);
+    }
   }
   const janitorResult = await janitor.close();
   return { janitorResult, calleeResult };
 }
 
+/**
+ * The callee failures that only echoed the janitor's abort (its reason, or an AbortError
+ * of its own, after the signal aborted): not failures of their own when a job failed.
+ */
+const echoes = new WeakSet<SettledResult<unknown>>();
+
 function unwrap<T>(
   { janitorResult, calleeResult }: TryEnterJanitorResult<T>,
 ): T {
   if (!janitorResult.ok) {
-    if (!calleeResult.ok && calleeResult.error !== janitorResult.error) {
+    // A callee that rethrew the failure it saw as its signal's reason, or stopped with the
+    // echo of the abort, did not fail on its own: the janitor's failure alone is the answer.
+    if (
+      !calleeResult.ok && calleeResult.error !== janitorResult.error &&
+      !echoes.has(calleeResult)
+    ) {
       throw new CalleeAndJanitorFailedError(
         calleeResult.error,
         janitorResult.error,

@@ -29,8 +29,10 @@ import {
 export interface JanitorOptions {
   /**
    * An outside signal (a `GracefulShutdown` token's, a request's): when it aborts, the
-   * janitor's signal aborts with its reason, and the janitor still waits for its jobs. The
-   * janitor removes its listener from this signal when it ends.
+   * janitor's signal aborts with its reason (firing in the janitor's context), and the
+   * janitor still waits for its jobs. The janitor's link to this signal goes when it ends.
+   * Any number of janitors (and token sources) may share one signal: it gets one abort
+   * listener, so the cost stays linear.
    */
   signal?: AbortSignal;
 }

@@ -37,7 +37,9 @@ export function trySpawnDaemon(
 /**
  * Registers `fn(signal)` with the ambient janitor (the nearest enclosing
  * `enterJanitor`/`ensureJanitor`) and starts it at once; the janitor's owner waits for it.
- * The signal aborts when the janitor's outside signal aborts or another job fails.
+ * The signal aborts when the janitor's outside signal aborts, the janitor it is nested in
+ * aborts, or another job fails; it fires in the janitor's context, so the job's abort
+ * listeners may register cleanup with `spawnCleanupJob` while the janitor accepts jobs.
  *
  * Use this name for background work that must finish before the janitor does (parallel
  * jobs, daemons); use its other name, {@linkcode spawnCleanupJob}, for cleanup actions.

@@ -11,8 +11,13 @@ export interface PlatformProfile {
   readonly detectedBy: string;
   /** The signal it stops a process with. */
   readonly stopSignal: OsSignal;
-  /** Milliseconds from the stop signal to SIGKILL, by default (`undefined`: none known). */
-  readonly gracePeriod: number | undefined;
+  /** Milliseconds from the stop signal to SIGKILL, by default. */
+  readonly gracePeriod: number;
+  /**
+   * The default `timeout` there: the grace period less about a second for the signal's
+   * way in and the exit's way out (Lambda: 100 ms), never more than the usual 30 s.
+   */
+  readonly timeout: number;
   /** Where the user changes the grace period, if anywhere. */
   readonly setting: string;
   /** The documentation the row was checked against. */
@@ -21,8 +26,36 @@ export interface PlatformProfile {
 
 type Env = (name: string) => string | undefined;
 
+/**
+ * Reads an environment variable on Deno (only when `--allow-env` grants it: queried, never
+ * prompted for), Bun or Node; `undefined` when unset or not allowed.
+ */
+export function hostEnv(name: string): string | undefined {
+  const host = globalThis as {
+    Deno?: {
+      env: { get(name: string): string | undefined };
+      permissions: {
+        querySync(d: { name: "env"; variable: string }): { state: string };
+      };
+    };
+    process?: { env: Record<string, string | undefined> };
+  };
+  try {
+    if (host.Deno !== undefined) {
+      const state = host.Deno.permissions.querySync({
+        name: "env",
+        variable: name,
+      }).state;
+      return state === "granted" ? host.Deno.env.get(name) : undefined;
+    }
+    return host.process?.env[name];
+  } catch {
+    return undefined;
+  }
+}
+
 interface Row extends PlatformProfile {
-  readonly matches: (env: Env) => boolean;
+  readonly matches: (env: Env, denoDeploy: boolean) => boolean;
 }
 
 const has = (env: Env, name: string) => !!env(name);
@@ -40,6 +73,7 @@ export const PLATFORMS: readonly Row[] = [
     // Only with an extension registered; the runtime gets 300 ms (500 ms with an internal
     // extension) of the 2 s shutdown phase.
     gracePeriod: 300,
+    timeout: 200,
     setting: "none (register an extension to get SIGTERM at all)",
     source:
       "https://docs.aws.amazon.com/lambda/latest/dg/runtimes-extensions-api.html (shutdown phase); https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html",
@@ -50,6 +84,7 @@ export const PLATFORMS: readonly Row[] = [
     detectedBy: "K_SERVICE without KUBERNETES_SERVICE_HOST",
     stopSignal: "SIGTERM",
     gracePeriod: 10_000,
+    timeout: 9_000,
     setting: "none",
     source:
       "https://cloud.google.com/run/docs/container-contract (environment variables; instance shutdown: SIGTERM, SIGKILL 10 s later)",
@@ -61,6 +96,7 @@ export const PLATFORMS: readonly Row[] = [
     detectedBy: "FLY_APP_NAME",
     stopSignal: "SIGINT",
     gracePeriod: 5_000,
+    timeout: 4_000,
     setting: "kill_signal and kill_timeout in fly.toml",
     source:
       "https://fly.io/docs/machines/runtime-environment/ (FLY_APP_NAME); https://fly.io/docs/reference/configuration/ (kill_signal default SIGINT, kill_timeout default 5 s)",
@@ -71,6 +107,7 @@ export const PLATFORMS: readonly Row[] = [
     detectedBy: "ECS_CONTAINER_METADATA_URI_V4",
     stopSignal: "SIGTERM",
     gracePeriod: 30_000,
+    timeout: 29_000,
     setting:
       "stopTimeout in the container definition (Fargate: at most 120 s), or ECS_CONTAINER_STOP_TIMEOUT",
     source:
@@ -82,12 +119,12 @@ export const PLATFORMS: readonly Row[] = [
     detectedBy: "DENO_DEPLOY=true, or DENO_REGION with DENO_DEPLOYMENT_ID",
     stopSignal: "SIGINT",
     gracePeriod: 5_000,
+    timeout: 4_000,
     setting: "none",
     source:
       "https://docs.deno.com/deploy/reference/env_vars_and_contexts/; https://docs.deno.com/deploy/classic/environment-variables/",
-    matches: (env) =>
-      env("DENO_DEPLOY") === "true" ||
-      (has(env, "DENO_REGION") && has(env, "DENO_DEPLOYMENT_ID")),
+    // Read by onDenoDeploy() (./_host.ts), on Deno only and without a permission prompt.
+    matches: (_env, deploy) => deploy,
   },
   {
     name: "kubernetes",
@@ -95,6 +132,7 @@ export const PLATFORMS: readonly Row[] = [
     stopSignal: "SIGTERM",
     // The default; the pod's own value is not visible inside it: pass gracePeriod.
     gracePeriod: 30_000,
+    timeout: 29_000,
     setting:
       "terminationGracePeriodSeconds in the pod spec (preStop hooks count against it)",
     source:
@@ -106,6 +144,7 @@ export const PLATFORMS: readonly Row[] = [
     detectedBy: "INVOCATION_ID or NOTIFY_SOCKET",
     stopSignal: "SIGTERM",
     gracePeriod: 90_000,
+    timeout: 30_000,
     setting: "TimeoutStopSec= in the unit (DefaultTimeoutStopSec=, 90 s)",
     source:
       "https://www.freedesktop.org/software/systemd/man/latest/systemd.exec.html ($INVOCATION_ID); https://www.freedesktop.org/software/systemd/man/latest/systemd-system.conf.html (DefaultTimeoutStopSec=90s)",
@@ -113,9 +152,15 @@ export const PLATFORMS: readonly Row[] = [
   },
 ];
 
-/** The platform this process runs on, from its environment; `undefined` when none fits. */
-export function detectPlatform(env: Env): PlatformProfile | undefined {
-  const row = PLATFORMS.find((platform) => platform.matches(env));
+/**
+ * The platform this process runs on, from its environment (and `denoDeploy`, detected or
+ * passed); `undefined` when none fits.
+ */
+export function detectPlatform(
+  env: Env,
+  denoDeploy = false,
+): PlatformProfile | undefined {
+  const row = PLATFORMS.find((platform) => platform.matches(env, denoDeploy));
   if (row === undefined) return undefined;
   const { matches: _, ...profile } = row;
   return profile;
@@ -143,8 +188,8 @@ export interface ShutdownPlan {
 }
 
 /**
- * The plan: an explicit `timeout` wins; else a grace period (passed, or the platform's)
- * less {@linkcode exitMargin}; else `fallback`.
+ * The plan: an explicit `timeout` wins; else a passed grace period less
+ * {@linkcode exitMargin}; else the platform's own timeout; else `fallback`.
  */
 export function planShutdown(
   options: { timeout?: number; gracePeriod?: number },
@@ -157,9 +202,12 @@ export function planShutdown(
     : platform?.gracePeriod !== undefined
     ? "platform"
     : "none";
-  const fitted = gracePeriod === undefined || gracePeriod === Infinity
-    ? fallback
-    : Math.max(0, Math.floor(gracePeriod - exitMargin(gracePeriod)));
+  const passed = options.gracePeriod;
+  const fitted = passed !== undefined && passed !== Infinity
+    ? Math.max(0, Math.floor(passed - exitMargin(passed)))
+    : passed === undefined && platform !== undefined
+    ? platform.timeout
+    : fallback;
   return {
     timeout: options.timeout ?? fitted,
     gracePeriod,

@@ -11,11 +11,12 @@ import type {
   MainOptions,
   MainOutcome,
 } from "./types.ts";
-import { hostExit, hostSignalSource, onDenoDeploy } from "./_host.ts";
+import { hostExit, hostSignalSource } from "./_host.ts";
 import { defaultExitCode, type ExitParts } from "./_exit_code.ts";
 import { Escalation, seconds } from "./_escalation.ts";
 import { runProgram } from "./_program.ts";
-import { graceWarning } from "./_grace.ts";
+import { DeadlinePolicy, phaseLine } from "./_deadline.ts";
+import { printProgress } from "../_drain.ts";
 
 /**
  * How main() reports: one `quiesce: <line>` on stderr, with the error (printed by the
@@ -68,7 +69,8 @@ export function run(
   const hooks = options[RUN_HOOKS];
   const log: Log = hooks?.log ?? stderrLog;
   const exit = options.exit ?? hostExit();
-  const deploy = options.denoDeploy ?? onDenoDeploy();
+  // The plan (platform, grace period, timeout), the start-up check, systemd.
+  const deadline = new DeadlinePolicy(options, log);
   const failures: MainFailure[] = [];
   const fail = (
     source: MainFailure["source"],
@@ -85,10 +87,15 @@ export function run(
   const onError = options.onError ?? defaultOnError;
   let forward: ((signal: ShutdownTrigger) => void) | undefined;
   const shutdown = new GracefulShutdown({
-    timeout: options.timeout ?? (deploy ? 4_000 : 30_000),
+    timeout: deadline.timeout,
     drainDelay: options.drainDelay,
+    flushReserve: deadline.flushReserve,
     onSignal: options.onSignal,
-    onProgress: options.onProgress,
+    onProgress: deadline.progress(
+      options.onProgress === false
+        ? undefined
+        : options.onProgress ?? printProgress,
+    ),
     // The coordinator reports failures only from the shutdown on; main sees every one.
     // The hook's result goes back to the coordinator, which reports an async hook's rejection.
     onError: (failure) => {
@@ -104,8 +111,7 @@ export function run(
   });
   hooks?.started(shutdown);
   const timeout = shutdown.timeout;
-  const warning = graceWarning(timeout, options.gracePeriod, deploy);
-  if (warning !== undefined) log(warning);
+  shutdown.subscribe(() => deadline.stopping(shutdown));
 
   let ended = false;
   const end = (parts: Pick<MainOutcome, "trigger" | "report" | "forcedBy">) => {
@@ -123,7 +129,8 @@ export function run(
       log(`exiting with code ${code}`);
     }
     escalation.stop();
-    exit(code);
+    // The last STATUS= first (the systemd-notify helper may need a moment; at most 300 ms).
+    void deadline.exiting(code).then(() => exit(code));
   };
 
   const escalation = new Escalation({
@@ -175,6 +182,7 @@ export function run(
       log("main failed:", error);
     },
     log,
+    ready: () => deadline.ready(),
   });
 
   void shutdown.done().then((report) => {
@@ -182,6 +190,7 @@ export function run(
     if (report.timedOut) {
       log(new WaitTimeoutError(timeout, report.stragglers).message);
     }
+    if (!report.ok || failures.length > 0) log(phaseLine(report));
     if (failures.length > 0) {
       log(
         `${failures.length} failure(s): ${describeFailures(failures)}`,

@@ -50,6 +50,11 @@ export interface MainContext {
    * (`const { draining } = context` copies `false` once and never changes).
    */
   readonly draining: boolean;
+  /**
+   * Says the program is ready (listening, connected): READY=1 under systemd. Returns
+   * `false` once a stop signal came first, and then the program should stop starting.
+   */
+  ready(): boolean;
   /** Spawns a named task, cancelled on shutdown and awaited by the drain. */
   spawn<T>(name: string, fn: TaskFunction<T>): Task<T>;
   /**
@@ -177,16 +182,21 @@ export interface MainFailure {
 export interface MainOptions {
   /**
    * Milliseconds the whole shutdown may take, from the first signal (`drainDelay`
-   * included). Default 30 000; 4 000 on Deno Deploy (5 s grace).
+   * included). Default: `gracePeriod` less 500 ms for the exit when it is given, else the
+   * detected platform's (Kubernetes 29 000, Cloud Run 9 000, Fly 4 000, ECS 29 000, Deno
+   * Deploy 4 000, Lambda 200, systemd 30 000: README, "Fitting the platform's kill
+   * deadline"), else 30 000.
    */
   timeout?: number;
   /**
    * The platform's kill deadline in milliseconds: how long after its stop signal it sends
    * SIGKILL (Kubernetes: `terminationGracePeriodSeconds` × 1000, default 30 000; systemd:
-   * `TimeoutStopSec`; Docker: `docker stop --time`). When `timeout` plus 500 ms for the
-   * exit itself does not fit, main() prints one `quiesce:` warning line on stderr at
-   * start-up (it still runs: the check only warns). Default: 5 000 on Deno Deploy, none
-   * elsewhere; `Infinity` turns the check off.
+   * `TimeoutStopSec`; Docker: `docker stop --time`). Without a `timeout`, it sets the
+   * plan: `timeout` is the grace period less 500 ms for the exit (a fifth of a grace
+   * period under 2.5 s). With an explicit `timeout` that does not fit, main() prints one
+   * `quiesce:` warning line on stderr at start-up (it still runs: the check only warns).
+   * Default: the detected platform's default grace period (Kubernetes' 30 s, Deno
+   * Deploy's 5 s, ...), none elsewhere; `Infinity` turns the check off.
    */
   gracePeriod?: number;
   /**
@@ -199,6 +209,25 @@ export interface MainOptions {
   denoDeploy?: boolean;
   /** Milliseconds between the first signal and cancelling the tasks. Default 0. */
   drainDelay?: number;
+  /**
+   * Milliseconds at the end of `timeout` kept for flush steps (`phase: "flush"`): tasks and
+   * cleanup steps must end before it, even when they run out of time. Held only when a
+   * flush step exists. Default: a fifth of `timeout`, at most 1 000.
+   */
+  flushReserve?: number;
+  /**
+   * Print the plan in one `quiesce: plan:` line at start-up: the platform detected, the
+   * phases and their ends, the grace period they fit. Default `false`.
+   */
+  printPlan?: boolean;
+  /**
+   * systemd's notify socket (sd_notify), used only when NOTIFY_SOCKET is set: READY=1 at
+   * `ready()`, STOPPING=1 at the first signal, STATUS= with the drain's progress at least
+   * once a second until the exit, WATCHDOG=1 every half WATCHDOG_USEC. `extendTimeout`
+   * (ms, opt-in) also sends EXTEND_TIMEOUT_USEC= for that long whenever the drain made
+   * progress in the last half second. `false` turns it off. Default `true`.
+   */
+  systemd?: boolean | { extendTimeout?: number };
   /** Called once, first thing, when shutdown begins. */
   onSignal?: (signal: ShutdownTrigger) => void;
   /** Drain progress reporter; default one stderr line a second; `false` for none. */

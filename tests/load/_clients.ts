@@ -141,3 +141,108 @@ export async function idleClients(
   };
   return { ready, ended };
 }
+
+/** A raw connection that has sent `payload` (nothing, half a request, a whole one). */
+export async function rawConnection(
+  port: number,
+  payload = "",
+): Promise<Deno.Conn> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  if (payload) await conn.write(encoder.encode(payload));
+  return conn;
+}
+
+/**
+ * Reads from `conn` until EOF, an error or `maxMs`, at most `bytesPerTick` every `tickMs`
+ * (a slow reader); resolves with the byte count and how it ended.
+ */
+export async function readAll(
+  conn: Deno.Conn,
+  maxMs: number,
+  bytesPerTick = 1 << 20,
+  tickMs = 0,
+): Promise<{ bytes: number; end: string }> {
+  const buffer = new Uint8Array(bytesPerTick);
+  const until = performance.now() + maxMs;
+  let bytes = 0;
+  const timer = setTimeout(() => conn.close(), maxMs);
+  try {
+    while (performance.now() < until) {
+      const n = await conn.read(buffer);
+      if (n === null) return { bytes, end: "EOF" };
+      bytes += n;
+      if (tickMs > 0) await new Promise((r) => setTimeout(r, tickMs));
+    }
+    return { bytes, end: "still open" };
+  } catch (error) {
+    return {
+      bytes,
+      end: error instanceof Deno.errors.BadResource
+        ? "still open"
+        : String(error),
+    };
+  } finally {
+    clearTimeout(timer);
+    try {
+      conn.close();
+    } catch {
+      // Closed by the timer.
+    }
+  }
+}
+
+/** How a raw upload went: what the client could send and what it read. */
+export interface RawUploadOutcome {
+  /** Body bytes written before the end or an error. */
+  sent: number;
+  /** The error writing the body, if any (a broken pipe, a reset). */
+  writeError?: string;
+  /** The response's status line and headers, or how reading ended without them. */
+  head: string;
+}
+
+/**
+ * POSTs `bytes` to `path` over a raw connection, 64 KiB every `tickMs`, reading the
+ * response at the same time, as a client that keeps sending its body even when the
+ * response came first (HTTP/1.1 lets it; curl stops sending instead, so it never sees
+ * the broken pipe).
+ */
+export async function rawUpload(
+  port: number,
+  path: string,
+  bytes: number,
+  tickMs: number,
+): Promise<RawUploadOutcome> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  const outcome: RawUploadOutcome = { sent: 0, head: "" };
+  const reading = (async () => {
+    try {
+      outcome.head = await readResponse(conn) ?? "EOF before a response";
+    } catch (error) {
+      outcome.head = String(error);
+    }
+  })();
+  try {
+    await conn.write(encoder.encode(
+      `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${bytes}\r\n\r\n`,
+    ));
+    const chunk = new Uint8Array(65_536).fill(0x62);
+    while (outcome.sent < bytes) {
+      const part = chunk.subarray(
+        0,
+        Math.min(chunk.length, bytes - outcome.sent),
+      );
+      let written = 0;
+      while (written < part.length) {
+        written += await conn.write(part.subarray(written));
+      }
+      outcome.sent += part.length;
+      await new Promise((r) => setTimeout(r, tickMs));
+    }
+  } catch (error) {
+    outcome.writeError = String(error);
+  }
+  await reading;
+  conn.close();
+  return outcome;
+}

@@ -7,7 +7,7 @@
 //   runtime offers it) through GracefulHttp, the README's "your own Deno.serve /
 //   Bun.serve" recipe; without them, serve() with its defaults.
 //
-// Routes: `/` ok; `/slow` ok after SLOW_MS (1500); `/big` 8 MiB of bytes; `/flood` an
+// Routes: `/` ok; `/slow` ok after SLOW_MS (1500); `/big` 32 MiB of bytes; `/flood` an
 // SSE stream of 64 KiB events as fast as the stream takes them; `/healthz` readiness.
 import { readFileSync } from "node:fs";
 import process from "node:process";
@@ -19,7 +19,7 @@ const env = (name: string, fallback: number) =>
   Number(process.env[name] || fallback);
 const port = env("PORT", 8000);
 const slowMs = env("SLOW_MS", 1_500);
-const BIG_BYTES = 8 * 1024 * 1024;
+const BIG_BYTES = 32 * 1024 * 1024; // more than loopback's socket buffers hold
 const big = new Uint8Array(BIG_BYTES).fill(0x61);
 const event = "x".repeat(64 * 1024);
 const macrotask = () => new Promise((resolve) => setTimeout(resolve, 0));

@@ -130,10 +130,16 @@ export class Server {
     }
   }
 
-  /** Resident memory in KiB (`env` execs the runtime, so the pid is the server's). */
-  rssKiB(): number {
-    const status = Deno.readTextFileSync(`/proc/${this.process.pid}/status`);
-    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  /**
+   * Resident memory in KiB, from `ps` (Deno asks for --allow-all to read /proc; `env`
+   * execs the runtime, so the pid is the server's).
+   */
+  async rssKiB(): Promise<number> {
+    const out = await new Deno.Command("ps", {
+      args: ["-o", "rss=", "-p", String(this.process.pid)],
+      stdout: "piped",
+    }).output();
+    return Number(new TextDecoder().decode(out.stdout).trim());
   }
 
   async exit(timeout = 15_000): Promise<number> {

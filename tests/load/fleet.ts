@@ -15,6 +15,7 @@ import {
   sleep,
   startWrk,
   which,
+  type WrkResult,
 } from "./_tools.ts";
 
 const RECIPES = `${ROOT}examples/balancers/`;
@@ -88,13 +89,29 @@ function drainDelayOf(recipe: string): string {
   return found;
 }
 
+/** wrk's Lua script for keep-alive POSTs of 1 KiB to /upload. */
+const POST_SCRIPT = `wrk.method = "POST"
+wrk.path = "/upload"
+wrk.body = string.rep("x", 1024)
+wrk.headers["Content-Type"] = "application/octet-stream"
+`;
+
 /** Client loops through the balancer until `stop()`; each tallies what it saw. */
-function clients(front: number, uploadFile: string) {
+function clients(front: number, uploadFile: string, postScript: string) {
   const base = `http://127.0.0.1:${front}`;
   const abort = new AbortController();
   const uploads = { ok: 0, errors: [] as string[] };
   const streams = { drained: 0, openAtEnd: 0, errors: [] as string[] };
   const wrk = startWrk(["-t1", "-c8", "--timeout", "5s", `${base}/`]);
+  const wrkPost = startWrk([
+    "-t1",
+    "-c4",
+    "--timeout",
+    "5s",
+    "-s",
+    postScript,
+    `${base}/`,
+  ]);
   const uploadLoops = Array.from({ length: 3 }, async () => {
     while (!abort.signal.aborted) {
       const r = await curl([
@@ -137,14 +154,24 @@ function clients(front: number, uploadFile: string) {
   return {
     async stop() {
       abort.abort();
-      const [load] = await Promise.all([
+      const [load, posts] = await Promise.all([
         wrk.stop(),
+        wrkPost.stop(),
         ...uploadLoops,
         ...sseLoops,
       ]);
-      return { load, uploads, streams };
+      return { load, posts, uploads, streams };
     },
   };
+}
+
+/** A replica's exit code; what it said goes to the console unless it exited 143. */
+async function exitOf(replica: Server): Promise<number> {
+  const code = await replica.exit();
+  if (code !== 143) {
+    console.log(`   replica exited ${code}:\n${replica.output.trimEnd()}`);
+  }
+  return code;
 }
 
 async function rollingRestart(
@@ -159,6 +186,8 @@ async function rollingRestart(
   const dir = await Deno.makeTempDir({ prefix: "quiesce_fleet_" });
   await Deno.chmod(dir, 0o777); // nginx's workers (nobody) write its temp paths
   const uploadFile = await randomFile(dir, UPLOAD_BYTES);
+  const postScript = `${dir}/post.lua`;
+  await Deno.writeTextFile(postScript, POST_SCRIPT);
   await Deno.writeTextFile(
     `${dir}/balancer.conf`,
     balancer.wrap(dir, withPorts(recipe, front, ports)),
@@ -190,23 +219,27 @@ async function rollingRestart(
       up = r ? up + 1 : 0;
       await sleep(25);
     }
-    const load = clients(front, uploadFile);
+    const load = clients(front, uploadFile, postScript);
     await sleep(1_000);
     for (let i = 0; i < replicas.length; i++) {
       replicas[i]!.kill("SIGTERM");
-      codes.push(await replicas[i]!.exit());
+      codes.push(await exitOf(replicas[i]!));
       replicas[i] = await Server.start(runtime, env, ports[i]);
       await sleep(1_200); // back in rotation: rise 2 x 200 ms, fail_timeout 1 s
     }
-    const { load: wrk, uploads, streams } = await load.stop();
-    const wrkErrors = wrk.connect + wrk.read + wrk.write + wrk.timeout;
+    const { load: wrk, posts, uploads, streams } = await load.stop();
+    const socketErrors = (w: WrkResult) =>
+      w.connect + w.read + w.write + w.timeout;
+    const wrkErrors = socketErrors(wrk);
+    const postErrors = socketErrors(posts);
     await Promise.all(replicas.map((r) => r.kill("SIGTERM")));
-    codes.push(...await Promise.all(replicas.map((r) => r.exit())));
+    codes.push(...await Promise.all(replicas.map(exitOf)));
     const distinct = <T>(xs: T[]) => [...new Set(xs)].slice(0, 3).join("; ");
     checks.row(
       `DRAIN_DELAY_MS=${env.DRAIN_DELAY_MS}, 3 replicas restarted one by one: ` +
         `wrk ${wrk.requests} keep-alive GETs, ${wrk.non2xx} non-2xx, ${wrkErrors} socket ` +
-        `errors; ${uploads.ok} uploads of 256 KiB answered 200 with the byte count, ` +
+        `errors; wrk ${posts.requests} keep-alive POSTs of 1 KiB, ${posts.non2xx} ` +
+        `non-2xx, ${postErrors} socket errors; ${uploads.ok} uploads of 256 KiB answered 200 with the byte count, ` +
         `${uploads.errors.length} failed${
           uploads.errors.length ? ` (${distinct(uploads.errors)})` : ""
         }; ` +
@@ -219,6 +252,8 @@ async function rollingRestart(
     checks.check(wrk.requests > 0 && uploads.ok > 0, "no load went through");
     checks.check(wrk.non2xx === 0, `${wrk.non2xx} non-2xx GETs`);
     checks.check(wrkErrors === 0, `${wrkErrors} wrk socket errors`);
+    checks.check(posts.non2xx === 0, `${posts.non2xx} non-2xx POSTs`);
+    checks.check(postErrors === 0, `${postErrors} wrk POST socket errors`);
     checks.check(
       uploads.errors.length === 0,
       `${uploads.errors.length} uploads failed`,

@@ -85,7 +85,7 @@ if (known.length > 0) {
 }
 if (nowPassing.length > 0) {
   console.log(
-    `\n!!!!! LISTED AS KNOWN FAILURES BUT PASSED: take them off tests/load/known_failures.ts:`,
+    `\n!!!!! LISTED AS KNOWN FAILURES BUT PASSED THIS RUN: once they pass run after run, take them off tests/load/known_failures.ts:`,
   );
   for (const key of nowPassing) console.log(`  !!! ${key}`);
 }

@@ -1,0 +1,148 @@
+// main()'s side of the deadline: the plan (platform, grace period, timeout, flush reserve),
+// the start-up check and plan line, the "ready" moment, and systemd's notify socket from
+// ready to exit. run() (./_run.ts) asks it for the timeout and tells it what happens.
+import { defaultFlushReserve, progressLine } from "../_drain.ts";
+import type { DrainProgress, ShutdownReport } from "../report.ts";
+import type { GracefulShutdown } from "../shutdown.ts";
+import type { ShutdownTrigger } from "../signals.ts";
+import { graceWarning } from "./_grace.ts";
+import { onDenoDeploy } from "./_host.ts";
+import {
+  detectPlatform,
+  hostEnv,
+  planLine,
+  planShutdown,
+  type ShutdownPlan,
+} from "./_platforms.ts";
+import { type StopState, SystemdNotifier } from "./_systemd.ts";
+import type { MainOptions } from "./types.ts";
+
+/** The default timeout where no platform or grace period says otherwise. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+function pid(): number {
+  const host = globalThis as {
+    Deno?: { pid: number };
+    process?: { pid: number };
+  };
+  return host.Deno?.pid ?? host.process?.pid ?? 0;
+}
+
+/** One run's plan and its conversation with the service manager. */
+export class DeadlinePolicy {
+  readonly plan: ShutdownPlan;
+  readonly flushReserve: number;
+  readonly #systemd: SystemdNotifier | undefined;
+  #ready = false;
+  #progress: DrainProgress | undefined;
+  #progressAt = 0;
+  #stoppedAt: number | undefined;
+  #trigger: ShutdownTrigger | undefined;
+
+  /** Plans, prints the start-up check (and the plan when asked), opens NOTIFY_SOCKET. */
+  constructor(options: MainOptions, log: (line: string) => void) {
+    const deploy = options.denoDeploy ?? onDenoDeploy();
+    const platform = detectPlatform(hostEnv, deploy);
+    this.plan = planShutdown(options, platform, DEFAULT_TIMEOUT_MS);
+    this.flushReserve = options.flushReserve ??
+      Math.min(
+        defaultFlushReserve(this.plan.timeout),
+        this.plan.timeout - (options.drainDelay ?? 0),
+      );
+    const warning = graceWarning(
+      this.plan.timeout,
+      options.gracePeriod,
+      deploy,
+      platform,
+    );
+    if (warning !== undefined) log(warning);
+    if (options.printPlan) {
+      log(planLine(this.plan, options.drainDelay ?? 0, this.flushReserve));
+    }
+    const systemd = options.systemd ?? true;
+    this.#systemd = systemd === false ? undefined : SystemdNotifier.fromEnv({
+      env: hostEnv,
+      pid: pid(),
+      extendTimeoutMs: systemd === true ? undefined : systemd.extendTimeout,
+      log,
+    });
+  }
+
+  /** The whole shutdown's budget. */
+  get timeout(): number {
+    return this.plan.timeout;
+  }
+
+  /**
+   * The program says it is ready: READY=1 under systemd. Returns `false` (and says nothing)
+   * once a stop signal came: then the program should stop starting.
+   */
+  ready(): boolean {
+    if (this.#stoppedAt !== undefined) return false;
+    if (!this.#ready) this.#systemd?.ready();
+    this.#ready = true;
+    return true;
+  }
+
+  /** Whether the program said it is ready (and no stop came before). */
+  get isReady(): boolean {
+    return this.#ready;
+  }
+
+  /** Records each progress snapshot (for STATUS=) and hands it on to `next`. */
+  progress(
+    next: ((progress: DrainProgress) => void) | undefined,
+  ): (progress: DrainProgress) => void {
+    return (progress) => {
+      this.#progress = progress;
+      this.#progressAt = performance.now();
+      next?.(progress);
+    };
+  }
+
+  /** The first signal (or the program's end): STOPPING=1, then STATUS= until the exit. */
+  stopping(shutdown: GracefulShutdown): void {
+    this.#stoppedAt = performance.now();
+    this.#trigger = shutdown.trigger;
+    this.#systemd?.stopping(() => this.#stopState());
+  }
+
+  #stopState(): StopState {
+    const elapsed = performance.now() - (this.#stoppedAt ?? 0);
+    const remainingMs = Math.max(0, this.plan.timeout - elapsed);
+    const progress = this.#progress;
+    // The drain's own line while it is fresh (it comes once a second once the drain is
+    // a second old); before that, and between, the time left.
+    if (
+      progress !== undefined && performance.now() - this.#progressAt < 1_500
+    ) {
+      return {
+        line: progressLine(progress),
+        remainingMs,
+        running: progress.running,
+      };
+    }
+    return {
+      line: `stopping after ${this.#trigger ?? "a stop"}; ${
+        (remainingMs / 1000).toFixed(1)
+      }s left`,
+      remainingMs,
+      running: [],
+    };
+  }
+
+  /** The last STATUS=, and a short wait for messages still on their way. */
+  exiting(code: number): Promise<void> {
+    return this.#systemd?.exiting(`exiting with code ${code}`) ??
+      Promise.resolve();
+  }
+}
+
+/** `phases: tasks timed out (1.2 s), cleanup timed out (0.0 s), flush done (0.1 s)`. */
+export function phaseLine(report: ShutdownReport): string {
+  return `phases: ${
+    report.phases.map((p) =>
+      `${p.phase} ${p.ended} (${(p.durationMs / 1000).toFixed(1)} s)`
+    ).join(", ")
+  }`;
+}
