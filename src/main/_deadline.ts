@@ -15,6 +15,7 @@ import {
 } from "./_platforms.ts";
 import { type StopState, SystemdNotifier } from "./_systemd.ts";
 import type { MainOptions } from "./types.ts";
+import { NAMED_STRAGGLERS } from "../errors.ts";
 
 /** The default timeout where no platform or grace period says otherwise. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -137,7 +138,11 @@ export class DeadlinePolicy {
 export function phaseLine(report: ShutdownReport): string {
   return `phases: ${
     report.phases.map((p) => {
-      const names = p.unfinished.map((name) => JSON.stringify(name)).join(", ");
+      // A few names and a count: a drain may leave hundreds of thousands unfinished.
+      const named = p.unfinished.slice(0, NAMED_STRAGGLERS)
+        .map((name) => JSON.stringify(name));
+      const more = p.unfinished.length - named.length;
+      const names = named.join(", ") + (more > 0 ? ` and ${more} more` : "");
       return `${p.phase} ${p.ended} (${(p.durationMs / 1000).toFixed(1)} s${
         names === "" ? "" : `: ${names}`
       })`;

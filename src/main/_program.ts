@@ -2,6 +2,7 @@
 import type { GracefulShutdown } from "../shutdown.ts";
 import type { Task, TaskFunction } from "../task.ts";
 import type { MainContext } from "./types.ts";
+import { NAMED_STRAGGLERS } from "../errors.ts";
 
 /** What running the program tells main. */
 export interface ProgramHooks {
@@ -60,7 +61,12 @@ export function runProgram(
     if (shutdown.draining) return;
     const left = [...running].filter((task) => task.isRunning);
     if (left.length > 0) {
-      const names = left.map((task) => `"${task.name}"`).join(", ");
+      // A few names and a count: a program may leave hundreds of thousands running.
+      const named = left.slice(0, NAMED_STRAGGLERS).map((task) =>
+        `"${task.name}"`
+      );
+      const more = left.length - named.length;
+      const names = named.join(", ") + (more > 0 ? ` and ${more} more` : "");
       hooks.log(
         `the program returned while ${names} still ran, so the shutdown begins and cancels ${
           left.length === 1 ? "it" : "them"
