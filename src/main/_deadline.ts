@@ -3,6 +3,7 @@
 // ready to exit. run() (./_run.ts) asks it for the timeout and tells it what happens.
 import { defaultFlushReserve, progressLine } from "../_drain.ts";
 import type { DrainProgress, ShutdownReport } from "../report.ts";
+import { NAMED_STRAGGLERS } from "../errors.ts";
 import type { GracefulShutdown } from "../shutdown.ts";
 import type { ShutdownTrigger } from "../signals.ts";
 import { graceWarning } from "./_grace.ts";
@@ -130,14 +131,21 @@ export class DeadlinePolicy {
 }
 
 /**
- * How each phase ended, naming everything that did not finish (the deadline's own line
- * names only the oldest few): `phases: tasks timed out (1.2 s: "sync", "upload"), cleanup
+ * How each phase ended, naming what did not finish (the oldest few of each phase, the
+ * rest counted, as the deadline's own line does): `phases: tasks timed out (1.2 s: "sync", "upload"), cleanup
  * done (0.0 s), flush done (0.1 s)`.
  */
 export function phaseLine(report: ShutdownReport): string {
   return `phases: ${
     report.phases.map((p) => {
-      const names = p.unfinished.map((name) => JSON.stringify(name)).join(", ");
+      // The oldest few by name and the rest counted: a drain cut with a million tasks
+      // still prints one readable line (report.stragglers keeps every one).
+      const shown = p.unfinished.slice(0, NAMED_STRAGGLERS).map((name) =>
+        JSON.stringify(name)
+      );
+      const more = p.unfinished.length - shown.length;
+      if (more > 0) shown.push(`and ${more} more`);
+      const names = shown.join(", ");
       return `${p.phase} ${p.ended} (${(p.durationMs / 1000).toFixed(1)} s${
         names === "" ? "" : `: ${names}`
       })`;
