@@ -10,26 +10,7 @@ import {
 import { GracefulShutdown, TaskTracker } from "../mod.ts";
 import { ChildExitError, spawnChild } from "../src/children.ts";
 import { liveGroupCount } from "../src/children/_live_groups.ts";
-
-/** Whether `pid` is a live process (a zombie waiting for init to reap it is not). */
-function alive(pid: number): boolean {
-  const out = new Deno.Command("ps", {
-    args: ["-o", "stat=", "-p", String(pid)],
-    stdout: "piped",
-    stderr: "null",
-  }).outputSync();
-  const stat = new TextDecoder().decode(out.stdout).trim();
-  return stat !== "" && !stat.startsWith("Z");
-}
-
-/** Waits up to 1 s for SIGKILLed processes to be gone. */
-async function gone(pids: number[]): Promise<number[]> {
-  for (let i = 0; i < 20; i++) {
-    if (pids.every((pid) => !alive(pid))) return [];
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return pids.filter(alive);
-}
+import { alive, gone } from "./_pids.ts";
 
 async function firstLine(stream: ReadableStream<Uint8Array>): Promise<string> {
   let text = "";

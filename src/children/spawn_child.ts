@@ -14,7 +14,18 @@ import {
   type Spawned,
 } from "./_hosts.ts";
 import { trackGroup } from "./_live_groups.ts";
+import {
+  commandLine,
+  oneOf,
+  STDIO,
+  STOP_SIGNALS,
+  type StopSignal,
+  validateArgs,
+  validateEnv,
+} from "./_child_input.ts";
 import { ChildExitError } from "./errors.ts";
+
+export type { StopSignal } from "./_child_input.ts";
 
 /**
  * Whatever spawns tasks: a `GracefulShutdown`, a `TaskTracker`, a `TaskGroup`, or `main()`'s
@@ -37,26 +48,6 @@ export interface ChildOwner {
   /** Starts a named task; the child's task is one. */
   spawn(name: string, fn: TaskFunction<ChildExit>): Task<unknown>;
 }
-
-/** The signals a child can be asked to stop with. */
-export type StopSignal =
-  | "SIGTERM"
-  | "SIGINT"
-  | "SIGHUP"
-  | "SIGQUIT"
-  | "SIGUSR1"
-  | "SIGUSR2"
-  | "SIGKILL";
-
-const STOP_SIGNALS: readonly StopSignal[] = [
-  "SIGTERM",
-  "SIGINT",
-  "SIGHUP",
-  "SIGQUIT",
-  "SIGUSR1",
-  "SIGUSR2",
-  "SIGKILL",
-];
 
 /**
  * Options for {@linkcode spawnChild}.
@@ -127,58 +118,6 @@ const OPTION_NAMES = [
   "stopSignal",
   "killAfter",
 ] as const satisfies ReadonlyArray<keyof ChildOptions>;
-
-const STDIO: readonly ChildStdio[] = ["inherit", "piped", "null"];
-const MAX_COMMAND_CHARS = 120;
-
-function commandLine(command: string, args: readonly string[]): string {
-  const quote = (word: string) =>
-    /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
-  const line = [command, ...args].map(quote).join(" ");
-  return line.length <= MAX_COMMAND_CHARS
-    ? line
-    : `${line.slice(0, MAX_COMMAND_CHARS - 1)}…`;
-}
-
-function oneOf<T extends string>(
-  value: unknown,
-  name: string,
-  allowed: readonly T[],
-  fallback: T,
-): T {
-  if (value === undefined) return fallback;
-  if (allowed.includes(value as T)) return value as T;
-  throw new TypeError(
-    `Cannot use ${name}: expected one of ${
-      allowed.map((a) => `"${a}"`).join(", ")
-    }, got ${describe(value)}`,
-  );
-}
-
-function validateArgs(args: unknown): readonly string[] {
-  if (args === undefined) return [];
-  if (!Array.isArray(args) || args.some((arg) => typeof arg !== "string")) {
-    throw new TypeError(
-      `Cannot use args: expected an array of strings, got ${describe(args)}`,
-    );
-  }
-  return args;
-}
-
-function validateEnv(env: unknown): Record<string, string> | undefined {
-  if (env === undefined) return undefined;
-  if (
-    env === null || typeof env !== "object" ||
-    Object.values(env).some((value) => typeof value !== "string")
-  ) {
-    throw new TypeError(
-      `Cannot use options.env: expected an object of strings, got ${
-        describe(env)
-      }`,
-    );
-  }
-  return env as Record<string, string>;
-}
 
 /**
  * Starts `command` as a task of `owner`, in a process group of its own. When the task is
