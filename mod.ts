@@ -30,7 +30,12 @@ export {
   type TokenSourceOptions,
 } from "./src/token.ts";
 export { abortable, deadline, sleep, type WaitOptions } from "./src/wait.ts";
-export { ClosedError, type Straggler, WaitTimeoutError } from "./src/errors.ts";
+export {
+  ClosedError,
+  type ClosedErrorOptions,
+  type Straggler,
+  WaitTimeoutError,
+} from "./src/errors.ts";
 export {
   hostSignals,
   type OsSignal,

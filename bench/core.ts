@@ -2,7 +2,8 @@
 // side by side in one process (see _measure.ts), on Deno or Bun:
 //   deno run -A --no-lock --v8-flags=--expose-gc bench/core.ts [--quick]
 //   bun bench/core.ts [--quick]
-// `deno task bench` runs it on both runtimes. --quick: fewer repetitions, no 1M rows.
+// `deno task bench` runs it on both runtimes. --quick: fewer repetitions, no 1M rows;
+// --reps=N and --sizes=100000,1000000 pick repetitions and sizes.
 import {
   GracefulShutdown,
   type Task,
@@ -20,7 +21,10 @@ const host = globalThis as {
 };
 const args = host.Deno?.args ?? host.process?.argv.slice(2) ?? [];
 const QUICK = args.includes("--quick");
-const REPS = QUICK ? 3 : 7;
+const REPS_ARG = args.find((a) => a.startsWith("--reps="));
+const REPS = REPS_ARG ? Number(REPS_ARG.slice(7)) : QUICK ? 3 : 7;
+// --sizes=100000,1000000 measures only those sizes.
+const SIZES_ARG = args.find((a) => a.startsWith("--sizes="));
 const runtime = host.Bun
   ? `bun ${host.Bun.version}`
   : `deno ${host.Deno?.version.deno}`;
@@ -391,7 +395,11 @@ function sharedSignalRows(n: number): Promise<Row[]> {
 
 const effection = await loadEffection();
 const rows: Row[] = [];
-const sizes = QUICK ? [10_000, 100_000] : [10_000, 100_000, 1_000_000];
+const sizes = SIZES_ARG
+  ? SIZES_ARG.slice(8).split(",").map(Number)
+  : QUICK
+  ? [10_000, 100_000]
+  : [10_000, 100_000, 1_000_000];
 for (const n of sizes) {
   rows.push(
     ...await spawnRows(n, n <= 100_000 ? effection : "only up to 100k"),
@@ -402,7 +410,9 @@ for (const n of sizes) {
   rows.push(...await sharedSignalRows(n));
 }
 console.log(table(runtime, rows));
-if (!QUICK) console.log(growthTable(rows, 100_000, 1_000_000));
+if (sizes.includes(100_000) && sizes.includes(1_000_000)) {
+  console.log(growthTable(rows, 100_000, 1_000_000));
+}
 
 /**
  * Issue 20's goal 5, nothing growing faster than linearly from `small` to `large`: per

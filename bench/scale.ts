@@ -6,7 +6,7 @@
 // - a drain timing out with n stragglers: ms from the deadline to the report, and to
 //   main()'s last log line (goal <= 100 ms);
 // - children on one outside signal: time per child as n doubles (goal <= 1.3x per doubling).
-// --quick: 100k only, fewer repetitions. Each figure is printed beside its goal, with the
+// --quick: 100k only, fewer repetitions; --only=heap|drain|doubling: one section. Each figure is printed beside its goal, with the
 // median and the spread (min-max) over the repetitions.
 import {
   GracefulShutdown,
@@ -17,6 +17,28 @@ import {
 import { main } from "../src/main.ts";
 import { collectGarbage } from "./_measure.ts";
 import { ARGS, RUNTIME } from "./_util.ts";
+import process from "node:process";
+import { loadavg } from "node:os";
+
+/** CPU time of this process (every thread: the collector's too), in ms. */
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+/**
+ * The CPU used from just before the deadline (a timer 1 ms earlier, set after the cancel
+ * fan-out) to `end()`: on a loaded machine the wall time from the deadline measures the
+ * queue for a core as much as the work, the CPU time only the work.
+ */
+function cpuFromDeadline(timeout: number): () => number {
+  let before = NaN;
+  const timer = setTimeout(() => before = cpuMs(), timeout - 1);
+  return () => {
+    clearTimeout(timer);
+    return cpuMs() - before;
+  };
+}
 
 const QUICK = ARGS.includes("--quick");
 const REPS = Number(ARGS.find((a) => /^\d+$/.test(a)) ?? (QUICK ? 3 : 5));
@@ -137,7 +159,11 @@ async function heapRows(n: number): Promise<void> {
 
 // ---- a drain timing out with n stragglers -------------------------------------------------
 
-const never = new Promise<void>(() => {});
+/**
+ * A promise that never settles, one per shutdown: a task's reaction on it keeps the task
+ * alive as long as the promise lives, so a module-wide one would keep every run's tasks.
+ */
+const neverSettles = () => new Promise<void>(() => {});
 
 /** ms from the deadline to the report of a shutdown whose n tasks never settle. */
 async function reportAfterDeadline(n: number, timeout: number) {
@@ -146,19 +172,23 @@ async function reportAfterDeadline(n: number, timeout: number) {
     timeout,
     onProgress: false,
   });
+  const never = neverSettles();
   for (let i = 0; i < n; i++) shutdown.spawn("task", () => never);
   collectGarbage();
   const asked = performance.now();
+  const cpu = cpuFromDeadline(timeout);
   const report = await shutdown.shutdown();
   const late = performance.now() - asked - timeout;
+  const cpuLate = cpu();
   if (report.stragglers.length !== n) throw new Error("stragglers missing");
-  return late;
+  return { late, cpuLate };
 }
 
 /** ms from the deadline to main()'s exit (its last log line written) with n stuck tasks. */
 async function mainAfterDeadline(n: number, timeout: number) {
   const exited = Promise.withResolvers<number>();
   let asked = 0;
+  let cpu = () => NaN;
   const log = console.error;
   let lines = 0, longest = 0;
   console.error = (...parts: unknown[]) => {
@@ -166,10 +196,12 @@ async function mainAfterDeadline(n: number, timeout: number) {
     longest = Math.max(longest, parts.map(String).join(" ").length);
   };
   try {
+    const never = neverSettles();
     main((context) => {
       for (let i = 0; i < n; i++) context.spawn("task", () => never);
       collectGarbage();
       asked = performance.now();
+      cpu = cpuFromDeadline(timeout);
       void context.shutdown.shutdown();
       return never;
     }, {
@@ -179,7 +211,7 @@ async function mainAfterDeadline(n: number, timeout: number) {
       exit: () => exited.resolve(performance.now()),
     });
     const at = await exited.promise;
-    return { late: at - asked - timeout, lines, longest };
+    return { late: at - asked - timeout, cpuLate: cpu(), lines, longest };
   } finally {
     console.error = log;
   }
@@ -190,28 +222,27 @@ async function drainRows(n: number): Promise<void> {
   // the work done at the deadline, not a fan-out overrunning it.
   const timeout = n >= 1_000_000 ? 4_000 : 1_000;
   const reports: number[] = [], mains: number[] = [];
+  const reportsCpu: number[] = [], mainsCpu: number[] = [];
   let shape = "";
   for (let rep = 0; rep < Math.min(REPS, 3); rep++) {
-    reports.push(await reportAfterDeadline(n, timeout));
+    const r = await reportAfterDeadline(n, timeout);
+    reports.push(r.late);
+    reportsCpu.push(r.cpuLate);
     const m = await mainAfterDeadline(n, timeout);
     mains.push(m.late);
+    mainsCpu.push(m.cpuLate);
     shape = `${m.lines} log lines, the longest ${m.longest} characters`;
   }
   console.error(`main() with ${n} stragglers: ${shape}`);
-  figures.push({
-    row: "timed-out drain: deadline -> ShutdownReport",
-    n,
-    values: reports,
-    unit: " ms",
-    goal: 100,
-  });
-  figures.push({
-    row: "timed-out drain: deadline -> main()'s last log line",
-    n,
-    values: mains,
-    unit: " ms",
-    goal: 100,
-  });
+  const rows: Array<[string, number[]]> = [
+    ["timed-out drain: deadline -> ShutdownReport, wall", reports],
+    ["timed-out drain: deadline -> ShutdownReport, CPU", reportsCpu],
+    ["timed-out drain: deadline -> main()'s last log line, wall", mains],
+    ["timed-out drain: deadline -> main()'s last log line, CPU", mainsCpu],
+  ];
+  for (const [row, values] of rows) {
+    figures.push({ row, n, values, unit: " ms", goal: 100 });
+  }
 }
 
 // ---- children on one outside signal -------------------------------------------------------
@@ -264,10 +295,12 @@ function doublingRows(): void {
 
 // ---- run ----------------------------------------------------------------------------------
 
-doublingRows();
+// --only=heap|drain|doubling runs one section.
+const only = ARGS.find((a) => a.startsWith("--only="))?.slice(7);
+if (only === undefined || only === "doubling") doublingRows();
 for (const n of SIZES) {
-  await heapRows(n);
-  await drainRows(n);
+  if (only === undefined || only === "heap") await heapRows(n);
+  if (only === undefined || only === "drain") await drainRows(n);
 }
 
 const lines = figures.map((f) => {
@@ -290,5 +323,11 @@ const widths = header.map((h, i) =>
 const line = (cells: string[]) =>
   cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
 console.log(
-  [`== ${RUNTIME} (scale)`, line(header), ...lines.map(line)].join("\n"),
+  [
+    `== ${RUNTIME} (scale; load average ${
+      loadavg().map((l) => l.toFixed(1)).join(" ")
+    } at the end)`,
+    line(header),
+    ...lines.map(line),
+  ].join("\n"),
 );

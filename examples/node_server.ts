@@ -1,7 +1,7 @@
 /**
- * A `node:http` server under `main()` that drains on SIGTERM and SIGINT, on Node 22 or later
- * (Node strips the types as it loads the file; 22.6 to 22.17 need
- * `--experimental-strip-types`):
+ * A server on Node's `node:http` through `serve()`, under `main()`, that drains on SIGTERM
+ * and SIGINT, on Node 22 or later (Node strips the types as it loads the file; 22.6 to
+ * 22.17 need `--experimental-strip-types`):
  *
  *     node examples/node_server.ts
  *
@@ -10,21 +10,18 @@
  * Routes: `/` answers `ok`; `/slow?ms=N` answers after N ms (a request to be in flight at
  * the signal); `/healthz` is the readiness route (503 from the first signal on).
  *
- * On the first SIGTERM or SIGINT, `/healthz` starts failing; after `DRAIN_DELAY_MS` the server
- * stops accepting connections and closes the idle keep-alive ones, the requests in flight
- * finish (each answered with `Connection: close`), and the process exits 143 or 130. A
- * second signal, or the `TIMEOUT_MS` deadline, ends it at once.
+ * On the first SIGTERM or SIGINT, `/healthz` starts failing and every response says
+ * `Connection: close`; after `DRAIN_DELAY_MS` the server stops accepting connections and
+ * closes the idle keep-alive ones, the requests in flight finish, and the process exits
+ * 143 or 130. A second signal, or the `TIMEOUT_MS` deadline, ends it at once (the report
+ * names the requests still running).
  *
  * @module
  */
-import {
-  createServer,
-  type IncomingMessage,
-  type ServerResponse,
-} from "node:http";
-import type { AddressInfo } from "node:net";
 import process from "node:process";
+import { sleep } from "../mod.ts";
 import { main } from "../src/main.ts";
+import { serve } from "../src/http.ts";
 
 function number(name: string, fallback: number): number {
   const text = process.env[name];
@@ -42,56 +39,41 @@ const port = number("PORT", 8000);
 const drainDelay = number("DRAIN_DELAY_MS", 0);
 const timeout = number("TIMEOUT_MS", 10_000);
 
-main(async (context) => {
-  let inFlight = 0;
-  const reply = (response: ServerResponse, status: number, body: string) => {
-    // Once draining, the connection ends with this response instead of waiting for more.
-    if (context.draining) response.setHeader("connection", "close");
-    response.writeHead(status, { "content-type": "text/plain" }).end(body);
-  };
-  const handle = async (request: IncomingMessage, response: ServerResponse) => {
-    const url = new URL(request.url ?? "/", "http://localhost");
-    console.log(`${request.method} ${url.pathname}${url.search}`);
-    if (url.pathname === "/") return reply(response, 200, "ok\n");
-    if (url.pathname === "/healthz") {
-      return context.draining
-        ? reply(response, 503, "draining\n")
-        : reply(response, 200, "ok\n");
-    }
-    if (url.pathname === "/slow") {
-      const ms = Number(url.searchParams.get("ms") ?? "1000");
-      await new Promise((resolve) => setTimeout(resolve, ms));
-      return reply(response, 200, `slept ${ms} ms\n`);
-    }
-    reply(response, 404, "not found\n");
-  };
-  const server = createServer((request, response) => {
-    inFlight++;
-    response.once("close", () => inFlight--);
-    handle(request, response).catch((error) => {
-      console.error("request failed:", error);
-      if (!response.headersSent) reply(response, 500, "internal error\n");
-      else response.destroy();
-    });
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => resolve());
-  });
-  const { port: bound } = server.address() as AddressInfo;
-  console.log(`listening on http://127.0.0.1:${bound}/`);
-
-  // `context.signal` aborts once the tasks are told to stop: after DRAIN_DELAY_MS, during
-  // which the balancer sees /healthz fail and stops sending new requests.
-  if (!context.signal.aborted) {
-    await new Promise((resolve) =>
-      context.signal.addEventListener("abort", resolve, { once: true })
-    );
+async function handler(request: Request): Promise<Response> {
+  const url = new URL(request.url);
+  console.log(`${request.method} ${url.pathname}${url.search}`);
+  if (url.pathname === "/") return new Response("ok\n");
+  if (url.pathname === "/slow") {
+    const ms = Number(url.searchParams.get("ms") ?? "1000");
+    await sleep(ms);
+    return new Response(`slept ${ms} ms\n`);
   }
-  console.log(`closing the server; ${inFlight} request(s) in flight`);
-  // No new connections; idle keep-alive ones are closed now, busy ones after their
-  // response. The callback runs once every connection has ended.
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  console.log("http server closed");
-}, { drainDelay, timeout });
+  return new Response("not found\n", { status: 404 });
+}
+
+await main(async ({ shutdown }) => {
+  const server = serve({
+    shutdown,
+    fetch: handler,
+    hostname: "127.0.0.1",
+    port,
+    readiness: "/healthz",
+    onListen: ({ port }) =>
+      console.log(`listening on http://127.0.0.1:${port}/`),
+  });
+  const signal = await shutdown.wait();
+  console.log(
+    `received ${signal}: ${server.http.inFlight().length} request(s) in flight`,
+  );
+}, {
+  drainDelay,
+  timeout,
+  exitCode: (outcome) => {
+    console.log(
+      `http server closed (${
+        outcome.report?.ok ? "clean" : "not clean"
+      }); exit ${outcome.code}`,
+    );
+    return outcome.code;
+  },
+});

@@ -74,6 +74,7 @@ function stepOptions(
   }
   return options;
 }
+import { ClosedError } from "./errors.ts";
 
 /** Registered cleanup steps, in registration order. */
 export class CleanupSteps {
@@ -87,13 +88,15 @@ export class CleanupSteps {
   ): void {
     validateFunction(fn, "fn");
     const { name, timeout, phase } = stepOptions(options);
+    const stepName = name ?? (fn.name || `cleanup #${this.list.length + 1}`);
     if (this.#closed) {
-      throw new Error(
-        "Cannot defer a cleanup step: cleanup has already started",
-      );
+      throw new ClosedError(stepName, {
+        kind: "cleanup step",
+        because: "the GracefulShutdown's cleanup has already started",
+      });
     }
     this.list.push({
-      name: name ?? (fn.name || `cleanup #${this.list.length + 1}`),
+      name: stepName,
       run: fn,
       timeout: timeout ?? Infinity,
       phase: phase ?? "cleanup",
@@ -119,6 +122,11 @@ export class CleanupSteps {
       name: settings.name ?? resource.constructor?.name ?? "resource",
     });
     return resource;
+  }
+
+  /** Whether cleanup has started. */
+  get closed(): boolean {
+    return this.#closed;
   }
 
   /** Refuses further steps: cleanup has started. */

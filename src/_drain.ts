@@ -144,6 +144,7 @@ export async function drain(input: DrainInput): Promise<DrainOutcome> {
       phase: "delay",
       ended: "done",
       durationMs: performance.now() - delayed,
+      unfinished: [],
     });
   }
   const started = performance.now();
@@ -168,6 +169,7 @@ export async function drain(input: DrainInput): Promise<DrainOutcome> {
 
   let timedOut = false;
   let phaseStart = performance.now();
+  let named = 0; // stragglers already counted in an earlier phase
   const endPhase = (
     phase: PhaseReport["phase"],
     late: boolean,
@@ -178,7 +180,9 @@ export async function drain(input: DrainInput): Promise<DrainOutcome> {
       phase,
       ended: late ? "timed out" : abandoned ? "abandoned" : "done",
       durationMs: now - phaseStart,
+      unfinished: stragglers.slice(named).map((s) => s.name),
     });
+    named = stragglers.length;
     phaseStart = now;
     timedOut ||= late;
   };

@@ -28,12 +28,4 @@ export class Queue<T> {
     }
     return item;
   }
-
-  /** Removes and returns every queued item, front first. */
-  drain(): T[] {
-    const items = this.#items.slice(this.#head) as T[];
-    this.#items = [];
-    this.#head = 0;
-    return items;
-  }
 }

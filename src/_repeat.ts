@@ -7,7 +7,7 @@
 // Reproduce with tests/fixtures/pty/count.ts (see there). A person pressing Ctrl+C twice on
 // purpose does it hundreds of milliseconds apart; the tests press 500 ms apart.
 
-import { unrefTimer } from "./_timer.ts";
+import { unrefTimer } from "./_host.ts";
 
 /**
  * A repeat of the same signal this soon is the same signal. 100 ms: ~200 times the largest

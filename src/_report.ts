@@ -1,5 +1,5 @@
 // Where an error goes when no caller can receive it: a hook (`onCancel`, `onError`,
-// `onEvent`) that threw while the machinery was running on someone else's behalf.
+// `onProgress`) that threw while the machinery was running on someone else's behalf.
 
 /**
  * Reports `error` the way the platform reports a throwing event listener (an

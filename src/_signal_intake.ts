@@ -1,10 +1,18 @@
-// How signals reach a GracefulShutdown: the source is installed at construction (an
-// explicit source) or once the program waits (the default one), the first signal begins
-// the shutdown, a task runner's duplicate of it is swallowed, and the listeners go once the
-// shutdown has begun, so that a second signal gets the runtime's default action.
+// The one place OS signals enter quiesce: every listener of every coordinator (main()'s too)
+// is installed and removed here. The source is installed at construction (an explicit
+// source) or once the program waits (the default one); the first signal begins the
+// shutdown; a task runner's duplicate of it is swallowed; a second signal goes to the
+// coordinator's `onSecondSignal` policy (main() forces the exit there) or, without one, gets
+// the runtime's default action because the listeners are gone by then.
 import { REPEAT_WINDOW_MS, RepeatFilter } from "./_repeat.ts";
-import { isOsSource, raiseSignal } from "./_signal_hosts.ts";
-import type { OsSignal, ShutdownTrigger, SignalSource } from "./trigger.ts";
+import { raiseSignal } from "./_host.ts";
+import { holdLoop } from "./_timer.ts";
+import {
+  isOsSource,
+  type OsSignal,
+  type ShutdownTrigger,
+  type SignalSource,
+} from "./signals.ts";
 import { describe } from "./_validate.ts";
 
 /** What the intake needs from its coordinator. */
@@ -13,6 +21,13 @@ export interface IntakeOwner {
   hasBegun(): boolean;
   /** The first signal: begin the shutdown. */
   begin(trigger: ShutdownTrigger): void;
+  /**
+   * What a second signal does while the shutdown runs; with it, the listeners stay until
+   * {@linkcode SignalIntake.release}. Without it, they go once the shutdown began.
+   */
+  again:
+    | ((signal: ShutdownTrigger, stopListening: () => void) => void)
+    | undefined;
   /** Removing the listeners threw. */
   removeFailed(error: unknown): void;
 }
@@ -25,10 +40,14 @@ export class SignalIntake {
   #remove: (() => void) | undefined;
   #listening = false;
   #repeats: RepeatFilter | undefined;
+  #holds = 0;
+  #release: (() => void) | undefined;
+  #released = false;
 
   /**
    * Installs `source` now, or keeps it for {@linkcode SignalIntake.waiting} when `lazy`.
    *
+   * @throws {TypeError} If the source returns no remover.
    * @throws {unknown} Whatever a source installed now throws.
    */
   constructor(owner: IntakeOwner, source: SignalSource | false, lazy: boolean) {
@@ -51,20 +70,31 @@ export class SignalIntake {
 
   /**
    * Keeps the event loop alive until `until` settles, while a signal may still come:
-   * signal listeners alone keep no runtime alive (Node even exits 13 on an unsettled
-   * top-level await).
+   * signal listeners alone keep no runtime alive. One hold for all pending waits, released
+   * when the last of them settles (a wait that timed out holds nothing any more).
    */
-  holdUntil(until: Promise<unknown>): void {
+  hold(until: Promise<unknown>): void {
     if (!this.#listening) return;
-    const timer = setInterval(() => {}, 2 ** 30);
-    until.then(() => clearInterval(timer));
+    if (this.#holds++ === 0) this.#release = holdLoop();
+    const settled = () => {
+      if (--this.#holds === 0) this.#release?.();
+    };
+    until.then(settled, settled);
   }
 
-  /** The shutdown began: stop listening now, or after the repeat window of an OS signal. */
+  /** The shutdown began: stop listening now, after the repeat window, or at `release()`. */
   began(): void {
-    this.#listening = false;
     this.#pending = undefined;
+    if (this.#owner.again !== undefined) return;
+    this.#listening = false;
     if (this.#repeats === undefined) this.#stop();
+  }
+
+  /** The shutdown is over: remove the listeners a second-signal policy kept. */
+  release(): void {
+    this.#released = true;
+    this.#listening = false;
+    this.#stop();
   }
 
   #install(source: SignalSource): void {
@@ -78,7 +108,7 @@ export class SignalIntake {
       );
     }
     this.#remove = remove;
-    if (this.#owner.hasBegun()) {
+    if (this.#owner.hasBegun() && this.#owner.again === undefined) {
       // The source fired while it was being installed: the shutdown began before the
       // remover existed, so remove its listeners now.
       this.#stop();
@@ -88,19 +118,32 @@ export class SignalIntake {
   }
 
   /**
-   * After the first signal from the OS, the listeners stay for a short window (see
-   * _repeat.ts): `deno task`, `bun run` and process-group supervisors deliver one Ctrl+C
-   * or stop twice, and the copy must not get the runtime's default action (ending the
-   * process mid-drain). A different signal in the window is re-raised once the listeners
-   * are gone, so it gets that default action; after the window there are no listeners.
+   * After the first signal, a repeat of it within a short window (see _repeat.ts) is the
+   * same signal: `deno task`, `bun run` and process-group supervisors deliver one Ctrl+C or
+   * stop twice, and the copy must neither force the exit nor get the runtime's default
+   * action. Any other signal is a second one: the policy's, or, without a policy, the
+   * runtime's default action (re-raised once the listeners are gone).
    */
   #onSignal(signal: ShutdownTrigger, fromOs: boolean): void {
+    if (this.#released) return;
+    const again = this.#owner.again;
     if (!this.#owner.hasBegun()) {
-      if (fromOs) {
-        this.#repeats = new RepeatFilter(REPEAT_WINDOW_MS, () => this.#stop());
+      if (fromOs || again !== undefined) {
+        this.#repeats = new RepeatFilter(
+          REPEAT_WINDOW_MS,
+          again === undefined ? () => this.#stop() : () => {},
+        );
         this.#repeats.isRepeat(signal);
       }
       this.#owner.begin(signal);
+      return;
+    }
+    if (again !== undefined) {
+      // Also after a shutdown begun otherwise (shutdown(), `fn` returning under main()).
+      this.#repeats ??= new RepeatFilter(REPEAT_WINDOW_MS, () => {});
+      if (!this.#repeats.isRepeat(signal)) {
+        again(signal, () => this.release());
+      }
       return;
     }
     if (this.#repeats === undefined || this.#repeats.isRepeat(signal)) return;

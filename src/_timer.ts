@@ -21,15 +21,53 @@ export function startTimer(ms: number, fn: () => void): () => void {
 }
 
 /**
- * Lets the process end while `timer` is pending (Deno's `unrefTimer`, Node's and Bun's
- * `unref()`); does nothing where the host has neither (browsers never wait for timers).
+ * Holds the event loop open until the returned release is called (safe to call twice):
+ * signal listeners and pending promises keep no runtime alive, so whatever waits for a
+ * signal holds the loop itself (Node even exits 13 on an unsettled top-level await). The
+ * one keep-alive of the coordinator's waits and of main()'s run.
  */
-export function unrefTimer(timer: ReturnType<typeof setTimeout>): void {
-  const deno = (globalThis as { Deno?: { unrefTimer?(id: number): void } })
-    .Deno;
-  if (typeof deno?.unrefTimer === "function" && typeof timer === "number") {
-    deno.unrefTimer(timer);
-    return;
+export function holdLoop(): () => void {
+  const timer = setInterval(() => {}, MAX_TIMER_MS);
+  return () => clearInterval(timer);
+}
+
+/**
+ * The one race of a promise against a timer and an abort signal (`sleep`, `deadline`,
+ * `abortable` and the coordinator's timed `wait` are all this): settles as `promise` does
+ * (never, when it is `undefined`), rejects with the signal's reason once it aborts, or
+ * settles with `onTimeout()` after `ms`. Whichever comes first clears the other two.
+ */
+export function race<T>(
+  promise: PromiseLike<T> | undefined,
+  ms: number,
+  signal: AbortSignal | undefined,
+  onTimeout: () => T,
+): Promise<T> {
+  const { promise: result, resolve, reject } = Promise.withResolvers<T>();
+  if (signal?.aborted) {
+    // Handled all the same, so a late rejection is never reported as unhandled.
+    promise?.then(undefined, () => {});
+    reject(signal.reason);
+    return result;
   }
-  (timer as { unref?: () => void }).unref?.();
+  const settle = (outcome: () => void) => {
+    stopTimer();
+    signal?.removeEventListener("abort", onAbort);
+    outcome();
+  };
+  const onAbort = () => settle(() => reject(signal!.reason));
+  const stopTimer = startTimer(ms, () =>
+    settle(() => {
+      try {
+        resolve(onTimeout());
+      } catch (error) {
+        reject(error);
+      }
+    }));
+  signal?.addEventListener("abort", onAbort, { once: true });
+  promise?.then(
+    (value) => settle(() => resolve(value)),
+    (error) => settle(() => reject(error)),
+  );
+  return result;
 }

@@ -27,6 +27,15 @@ export function validateFunction(value: unknown, name: string): void {
   }
 }
 
+/** Throws unless `value` is `undefined` or a boolean. */
+export function validateBoolean(value: unknown, name: string): void {
+  if (value !== undefined && typeof value !== "boolean") {
+    throw new TypeError(
+      `Cannot use ${name}: expected a boolean, got ${describe(value)}`,
+    );
+  }
+}
+
 /** Throws unless `value` is `undefined` or an `AbortSignal`. */
 export function validateSignal(value: unknown, name: string): void {
   if (value === undefined) return;

@@ -23,8 +23,9 @@ import {
   hostSignals,
   type SignalsOptions,
   type SignalSource,
+  signalSource,
 } from "./signals.ts";
-import { denoHost, signalSource } from "./_signal_hosts.ts";
+import { denoHost } from "./_host.ts";
 
 export type {
   OsSignal,

@@ -109,8 +109,18 @@ export class WaitTimeoutError extends Error {
   }
 }
 
+/** What a {@linkcode ClosedError} says refused, and what it refused. */
+export interface ClosedErrorOptions {
+  /** What was refused. Default `"task"`. */
+  kind?: "task" | "cleanup step";
+  /** Why, naming what refused. Default `"the task group is closed"`. */
+  because?: string;
+}
+
 /**
- * A task was spawned on a closed group (or a shut-down coordinator's closed group).
+ * Work was refused because its owner is closed: a task spawned on a closed group, tracker or
+ * coordinator, or a cleanup step registered once a coordinator's cleanup began. The message
+ * names what refused it.
  *
  * @example Spawning on a closed group throws
  * ```ts
@@ -121,11 +131,38 @@ export class WaitTimeoutError extends Error {
  * group.close();
  * assertThrows(() => group.spawn("late", () => {}), ClosedError);
  * ```
+ *
+ * @example A cleanup step registered once cleanup began
+ * ```ts
+ * import { ClosedError, GracefulShutdown } from "@quiesce/quiesce";
+ * import { assertThrows } from "@std/assert";
+ *
+ * const shutdown = new GracefulShutdown({ signals: false });
+ * shutdown.defer(() => {
+ *   assertThrows(
+ *     () => shutdown.defer(() => {}, "late"),
+ *     ClosedError,
+ *     `Cannot add cleanup step "late": the GracefulShutdown's cleanup has already started`,
+ *   );
+ * });
+ * await shutdown.shutdown();
+ * ```
  */
 export class ClosedError extends Error {
-  /** Creates the error for a task named `taskName`. */
-  constructor(taskName: string) {
-    super(`Cannot spawn task "${taskName}": the task group is closed`);
+  /**
+   * Creates the error for the task (or cleanup step) named `name`.
+   *
+   * @param name The refused task's or step's name.
+   * @param options What was refused and why (default: a task, by a closed task group).
+   */
+  constructor(name: string, options?: ClosedErrorOptions) {
+    const kind = options?.kind ?? "task";
+    const because = options?.because ?? "the task group is closed";
+    super(
+      `Cannot ${
+        kind === "task" ? "spawn task" : "add cleanup step"
+      } "${name}": ${because}`,
+    );
     this.name = "ClosedError";
   }
 }

@@ -65,6 +65,7 @@ export {
   type SseSend,
 } from "./http/sse.ts";
 export { liveness, readiness } from "./http/health.ts";
+export { attachNodeServer, nodeListener } from "./http/_node_attach.ts";
 // The core types the API above mentions, so the documentation is complete on its own.
 export type {
   CancellationToken,

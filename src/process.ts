@@ -21,8 +21,9 @@ import {
   hostSignals,
   type SignalsOptions,
   type SignalSource,
+  signalSource,
 } from "./signals.ts";
-import { processHost, signalSource } from "./_signal_hosts.ts";
+import { processHost } from "./_host.ts";
 
 export type {
   OsSignal,

@@ -1,7 +1,7 @@
 // What a shutdown reports: how it went, each failure, and progress while it drains. The
 // public types the coordinator, trackers and `main()` hand to their callers.
 import type { Straggler } from "./errors.ts";
-import type { ShutdownTrigger } from "./trigger.ts";
+import type { ShutdownTrigger } from "./signals.ts";
 
 /**
  * How a shutdown went; `shutdown()` and `done()` resolve with it.
@@ -80,6 +80,8 @@ export interface PhaseReport {
   readonly ended: "done" | "abandoned" | "timed out";
   /** Milliseconds it took. */
   readonly durationMs: number;
+  /** What in it did not finish (abandoned, or still running at its end), by name. */
+  readonly unfinished: readonly string[];
 }
 
 /**
@@ -108,8 +110,11 @@ export interface PhaseReport {
  * ```
  */
 export interface Failure {
-  /** Where it came from. */
-  readonly source: "task" | "cleanup" | "callback";
+  /**
+   * Where it came from; `"crash"` is an uncaught exception or unhandled rejection `main()`
+   * caught (`name` says which) and reported through `reportFailure`.
+   */
+  readonly source: "task" | "cleanup" | "callback" | "crash";
   /** The task's, step's or callback's name. */
   readonly name: string;
   /** What was thrown. */

@@ -1,7 +1,7 @@
 import { drain, type PlannedDeadline, startDeadline } from "./_drain.ts";
 import type { DrainProgress, Failure, ShutdownReport } from "./report.ts";
 import { CleanupSteps, type StepOptions } from "./_cleanup_steps.ts";
-import { WaitTimeoutError } from "./errors.ts";
+import { ClosedError, WaitTimeoutError } from "./errors.ts";
 import type { ShutdownTrigger } from "./signals.ts";
 import {
   type GracefulShutdownOptions,
@@ -10,11 +10,13 @@ import {
 import type { Task, TaskFunction } from "./task.ts";
 import { TaskTracker } from "./task_tracker.ts";
 import { type CancellationToken, TokenSource } from "./token.ts";
-import { sleep } from "./wait.ts";
+import { race } from "./_timer.ts";
 import { reportUncaught } from "./_report.ts";
 import { SignalIntake } from "./_signal_intake.ts";
 import {
+  describe,
   isThenable,
+  validateBoolean,
   validateFunction,
   validateMs,
   validateOptions,
@@ -22,6 +24,13 @@ import {
 
 export type { GracefulShutdownOptions } from "./shutdown_options.ts";
 export type { StepOptions } from "./_cleanup_steps.ts";
+
+const FAILURE_SOURCES: readonly Failure["source"][] = [
+  "task",
+  "cleanup",
+  "callback",
+  "crash",
+];
 
 /**
  * Coordinates a graceful shutdown: a root token for every task, OS signals or a manual
@@ -56,6 +65,7 @@ export class GracefulShutdown implements AsyncDisposable {
   #onSignal: ((signal: ShutdownTrigger) => void) | undefined;
   #onProgress: ((progress: DrainProgress) => void) | undefined;
   #onError: (failure: Failure) => void;
+  #shutdownOnFailure: boolean;
   #root = new TokenSource();
   #tracker: TaskTracker;
   #steps = new CleanupSteps();
@@ -82,6 +92,7 @@ export class GracefulShutdown implements AsyncDisposable {
     this.#onSignal = settings.onSignal;
     this.#onError = settings.onError;
     this.#onProgress = settings.onProgress;
+    this.#shutdownOnFailure = settings.shutdownOnFailure;
     this.#tracker = new TaskTracker({
       parent: this.#root.token,
       onError: (failure) => this.#fail(failure),
@@ -96,6 +107,14 @@ export class GracefulShutdown implements AsyncDisposable {
       {
         hasBegun: () => this.#trigger !== undefined,
         begin: (trigger) => void this.#begin(trigger),
+        again: settings.onSecondSignal === undefined
+          ? undefined
+          : (signal, stopListening) =>
+            this.#call(
+              "onSecondSignal",
+              (again) => settings.onSecondSignal!(again, stopListening),
+              signal,
+            ),
         removeFailed: (error) =>
           this.#fail({ source: "callback", name: "signals remover", error }),
       },
@@ -149,7 +168,7 @@ export class GracefulShutdown implements AsyncDisposable {
     }
     const entry = (trigger: ShutdownTrigger) => listener(trigger);
     this.#subscribers.add(entry);
-    return { [Symbol.dispose]: () => this.#subscribers.delete(entry) };
+    return { [Symbol.dispose]: () => void this.#subscribers.delete(entry) };
   }
 
   /**
@@ -181,28 +200,13 @@ export class GracefulShutdown implements AsyncDisposable {
     // The default source listens from here on; it may begin the shutdown as it installs.
     this.#intake?.waiting();
     if (this.#trigger !== undefined) return Promise.resolve(this.#trigger);
-    if (this.#triggered === undefined) {
-      this.#triggered = Promise.withResolvers();
-      this.#intake?.holdUntil(this.#triggered.promise);
-    }
-    if (timeout === Infinity) return this.#triggered.promise;
-    return this.#waitAtMost(this.#triggered.promise, timeout);
-  }
-
-  async #waitAtMost(
-    triggered: Promise<ShutdownTrigger>,
-    ms: number,
-  ): Promise<ShutdownTrigger | undefined> {
-    const timer = new AbortController();
-    const timedOut = sleep(ms, { signal: timer.signal }).then(
-      () => undefined,
-      () => undefined,
-    );
-    try {
-      return await Promise.race([triggered, timedOut]);
-    } finally {
-      timer.abort();
-    }
+    this.#triggered ??= Promise.withResolvers();
+    const waited = timeout === Infinity
+      ? this.#triggered.promise
+      : race(this.#triggered.promise, timeout, undefined, () => undefined);
+    // Held while this wait is pending: a wait that timed out no longer keeps the process.
+    this.#intake?.hold(waited);
+    return waited;
   }
 
   /**
@@ -214,7 +218,7 @@ export class GracefulShutdown implements AsyncDisposable {
     if (this.#report !== undefined) return this.#report;
     if (this.#done === undefined) {
       this.#done = Promise.withResolvers();
-      this.#intake?.holdUntil(this.#done.promise);
+      this.#intake?.hold(this.#done.promise);
     }
     return this.#done.promise;
   }
@@ -243,7 +247,14 @@ export class GracefulShutdown implements AsyncDisposable {
    * @throws {ClosedError} Once the drain has moved on to cleanup steps.
    */
   spawn<T>(name: string, fn: TaskFunction<T>): Task<T> {
-    return this.#tracker.spawn(name, fn);
+    try {
+      return this.#tracker.spawn(name, fn);
+    } catch (error) {
+      if (!(error instanceof ClosedError)) throw error;
+      throw new ClosedError(name, {
+        because: "the GracefulShutdown's drain has moved on to cleanup steps",
+      });
+    }
   }
 
   /** A `Disposable` that begins the shutdown when disposed (the Rust allframe crate calls it `ShutdownGuard`). */
@@ -260,7 +271,7 @@ export class GracefulShutdown implements AsyncDisposable {
    *
    * @param options The step's name, or {@linkcode StepOptions} (name, timeout, phase).
    * @throws {TypeError | RangeError} If `fn` is not a function or an option is bad.
-   * @throws {Error} If cleanup has already started.
+   * @throws {ClosedError} If cleanup has already started.
    */
   defer(
     fn: (signal: AbortSignal) => unknown,
@@ -274,12 +285,56 @@ export class GracefulShutdown implements AsyncDisposable {
    *
    * @param options The step's name, or {@linkcode StepOptions} (name, timeout, phase).
    * @throws {TypeError} If `resource` is neither async-disposable nor disposable.
+   * @throws {ClosedError} If cleanup has already started.
    */
   use<R extends AsyncDisposable | Disposable>(
     resource: R,
     options?: string | StepOptions,
   ): R {
     return this.#steps.use(resource, options);
+  }
+
+  /**
+   * Reports a failure the coordinator cannot see itself (`main()` reports uncaught
+   * exceptions and unhandled rejections here, as `source: "crash"`): it goes to `onError`,
+   * into the report when the shutdown has begun, and, with `options.shutdown` (default:
+   * the coordinator's `shutdownOnFailure`), begins the shutdown with the trigger
+   * `"failure"` and the error as its reason.
+   *
+   * @example A failure seen elsewhere ends the program
+   * ```ts
+   * import { GracefulShutdown } from "@quiesce/quiesce";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const shutdown = new GracefulShutdown({ signals: false, onError: () => {} });
+   * const lost = new Error("queue connection lost");
+   * shutdown.reportFailure({ source: "callback", name: "queue", error: lost }, { shutdown: true });
+   * const report = await shutdown.done();
+   * assertEquals(report.trigger, "failure");
+   * assertEquals(report.reason, lost);
+   * assertEquals(report.errors.map((f) => f.name), ["queue"]);
+   * ```
+   *
+   * @throws {TypeError} If `failure` is not a `Failure` or an option is bad.
+   */
+  reportFailure(failure: Failure, options?: { shutdown?: boolean }): void {
+    validateOptions(options, "options", ["shutdown"]);
+    validateBoolean(options?.shutdown, "options.shutdown");
+    if (
+      typeof failure !== "object" || failure === null ||
+      !FAILURE_SOURCES.includes(failure.source) ||
+      typeof failure.name !== "string"
+    ) {
+      throw new TypeError(
+        `Cannot use failure: expected { source, name, error } with source one of ${
+          FAILURE_SOURCES.map((s) => `"${s}"`).join(", ")
+        }, got ${describe(failure)}`,
+      );
+    }
+    this.#fail(
+      { source: failure.source, name: failure.name, error: failure.error },
+      options?.shutdown ?? this.#shutdownOnFailure,
+    );
   }
 
   /** Shuts down and waits; throws if the report is not ok (timeout or failures). */
@@ -314,9 +369,10 @@ export class GracefulShutdown implements AsyncDisposable {
     // An OS source keeps listening through the repeat window; others stop now.
     this.#intake?.began();
     if (this.#onSignal) this.#call("onSignal", this.#onSignal, trigger);
-    const subscribers = Array.from(this.#subscribers);
-    this.#subscribers.clear();
-    for (const subscriber of subscribers) {
+    // A subscriber disposed by an earlier one (or by onSignal) during this delivery is
+    // not called, as a token skips an `onCancel` callback disposed mid-delivery.
+    for (const subscriber of Array.from(this.#subscribers)) {
+      if (!this.#subscribers.delete(subscriber)) continue;
       this.#call("subscriber", subscriber, trigger);
     }
     this.#triggered?.resolve(trigger);
@@ -352,6 +408,8 @@ export class GracefulShutdown implements AsyncDisposable {
         this.#tracker.close();
       },
     }).finally(plan.stop);
+    // The listeners a second-signal policy kept go now; a remover's failure is reported.
+    this.#intake?.release();
     const errors = [...this.#failures];
     return {
       trigger,
@@ -384,10 +442,16 @@ export class GracefulShutdown implements AsyncDisposable {
     }
   }
 
-  #fail(failure: Failure): void {
+  #fail(failure: Failure, begins = this.#shutdownOnFailure): void {
     // Failures before the shutdown were reported when they happened; keeping them all would
-    // grow without bound in a long-lived server.
-    if (this.#trigger !== undefined) this.#failures.push(failure);
+    // grow without bound in a long-lived server. One that begins the shutdown is its first.
+    const triggers = begins && this.#trigger === undefined;
+    if (this.#trigger !== undefined || triggers) this.#failures.push(failure);
+    this.#tell(failure);
+    if (triggers) void this.#begin("failure", failure.error);
+  }
+
+  #tell(failure: Failure): void {
     // The reporter itself failing has nobody left to tell but the platform; the shutdown
     // goes on, and the original failure is still in the report.
     try {

@@ -4,10 +4,13 @@ import { defaultFlushReserve, printProgress } from "./_drain.ts";
 import type { DrainProgress, Failure } from "./report.ts";
 import {
   hostSignals,
+  type OsSignal,
   type ShutdownTrigger,
   type SignalSource,
+  toSignalSource,
 } from "./signals.ts";
 import {
+  validateBoolean,
   validateFunction,
   validateMs,
   validateOptions,
@@ -49,7 +52,9 @@ export interface GracefulShutdownOptions {
   /** Called once, first thing, when shutdown begins; errors are reported, not thrown. */
   onSignal?: (signal: ShutdownTrigger) => void;
   /**
-   * Where OS/host signals come from; `false` listens to nothing.
+   * Where OS/host signals come from: a source, a list of signal names (the same as
+   * `hostSignals({ signals })`, e.g. `["SIGINT", "SIGBREAK"]` on Windows), or `false` for
+   * nothing.
    *
    * Default: {@linkcode hostSignals} (SIGINT and SIGTERM on Deno, Bun and Node; nothing
    * elsewhere), listening only from the first `wait()` or `done()` call on, that is once
@@ -59,12 +64,31 @@ export interface GracefulShutdownOptions {
    * `wait()` before announcing readiness. A source passed here explicitly (such as
    * `hostSignals()`) listens from construction.
    *
-   * Listeners are removed once shutdown has begun, so a second signal gets the runtime's
-   * default behaviour (exit 130/143). After an OS signal they stay 100 ms longer, swallowing
-   * repeats of the same signal: `deno task`, `bun run` and process-group supervisors
-   * deliver one Ctrl+C or stop twice, a fraction of a millisecond apart.
+   * Without `onSecondSignal`, listeners are removed once shutdown has begun, so a second
+   * signal gets the runtime's default behaviour (exit 128 + n). After an OS signal they stay
+   * 100 ms longer, swallowing repeats of the same signal: `deno task`, `bun run` and
+   * process-group supervisors deliver one Ctrl+C or stop twice, a fraction of a
+   * millisecond apart.
    */
-  signals?: SignalSource | false;
+  signals?: SignalSource | readonly OsSignal[] | false;
+  /**
+   * What a second signal during the shutdown does. When given, the listeners stay until the
+   * drain ends and every further signal is passed here, except a repeat of the same signal
+   * within 100 ms (a task runner's copy of the first); `stopListening()` removes them at
+   * once (`main()` calls it right before it forces the exit). Default: none; the listeners
+   * go and a second signal gets the runtime's default action.
+   */
+  onSecondSignal?: (
+    signal: ShutdownTrigger,
+    stopListening: () => void,
+  ) => void;
+  /**
+   * Whether a failure (a spawned task that fails, or one handed to `reportFailure`) begins
+   * the shutdown, with the trigger `"failure"` and the failure's error as the report's
+   * `reason` (and first of its `errors`). Default `false`: a failure is reported through
+   * `onError` and the program goes on. `main()` defaults it to `true`.
+   */
+  shutdownOnFailure?: boolean;
   /** Aborting this signal triggers shutdown (`"manual"`, with the signal's reason). */
   signal?: AbortSignal;
   /**
@@ -89,14 +113,16 @@ export interface GracefulShutdownOptions {
   onError?: (failure: Failure) => void;
 }
 
-export function defaultOnError(failure: Failure): void {
+/** The default `onError`: one line on stderr. */
+function defaultOnError(failure: Failure): void {
   console.error(
     `quiesce: ${failure.source} "${failure.name}" failed:`,
     failure.error,
   );
 }
 
-const SHUTDOWN_OPTIONS = [
+/** The names of the coordinator's options (`main()` accepts them too). */
+export const SHUTDOWN_OPTIONS = [
   "timeout",
   "onSignal",
   "signals",
@@ -105,6 +131,8 @@ const SHUTDOWN_OPTIONS = [
   "flushReserve",
   "onProgress",
   "onError",
+  "onSecondSignal",
+  "shutdownOnFailure",
 ] as const satisfies ReadonlyArray<keyof GracefulShutdownOptions>;
 
 /** The validated settings of a coordinator. Internal. */
@@ -115,6 +143,10 @@ export interface ShutdownSettings {
   onSignal: ((signal: ShutdownTrigger) => void) | undefined;
   onProgress: ((progress: DrainProgress) => void) | undefined;
   onError: (failure: Failure) => void;
+  onSecondSignal:
+    | ((signal: ShutdownTrigger, stopListening: () => void) => void)
+    | undefined;
+  shutdownOnFailure: boolean;
   signals: SignalSource | false;
   /** Whether `signals` is the default, which listens only once someone waits. */
   lazySignals: boolean;
@@ -148,7 +180,7 @@ export function shutdownSettings(
       }), the time the phases share; got ${flushReserve}`,
     );
   }
-  for (const name of ["onSignal", "onError"] as const) {
+  for (const name of ["onSignal", "onError", "onSecondSignal"] as const) {
     if (options?.[name] !== undefined) {
       validateFunction(options[name], `options.${name}`);
     }
@@ -157,9 +189,11 @@ export function shutdownSettings(
   if (onProgress !== undefined && onProgress !== false) {
     validateFunction(onProgress, "options.onProgress");
   }
-  const signals = options?.signals ?? hostSignals();
-  if (signals !== false) validateFunction(signals, "options.signals");
+  const signals = options?.signals === undefined
+    ? hostSignals()
+    : toSignalSource(options.signals, "options.signals");
   validateSignal(options?.signal, "options.signal");
+  validateBoolean(options?.shutdownOnFailure, "options.shutdownOnFailure");
   return {
     timeout,
     drainDelay,
@@ -167,6 +201,8 @@ export function shutdownSettings(
     onSignal: options?.onSignal,
     onProgress: onProgress === false ? undefined : onProgress ?? printProgress,
     onError: options?.onError ?? defaultOnError,
+    onSecondSignal: options?.onSecondSignal,
+    shutdownOnFailure: options?.shutdownOnFailure ?? false,
     signals,
     lazySignals: options?.signals === undefined,
     signal: options?.signal,

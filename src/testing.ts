@@ -7,12 +7,11 @@
  * or prints to stderr.
  *
  * Fake time (`@std/testing/time`'s `FakeTime`): the deadline, the progress reporter and
- * main()'s repeat window run on `setTimeout`/`setInterval`, which FakeTime replaces, so
- * `await time.tickAsync(ms)` moves a run on; `await time.runMicrotasks()` lets promise
- * steps (a task ending, a cleanup step) run without moving the clock. Measured durations
- * (`durationMs`, `atMs`) use `performance.now()`, which FakeTime does not fake, and so does
- * what is left of the deadline when each phase of the drain starts: under FakeTime the
- * tasks and then the cleanup steps may each get up to a whole `timeout` of fake time.
+ * the 100 ms repeat window run on `setTimeout`/`setInterval`, which FakeTime replaces, so
+ * `await time.tickAsync(ms)` moves a run on, and ticking past `timeout` passes the one
+ * deadline of the shutdown; `await time.runMicrotasks()` lets promise steps (a task ending,
+ * a cleanup step) run without moving the clock. Measured durations (`durationMs`, `atMs`)
+ * use `performance.now()`, which FakeTime does not fake.
  *
  * @example A program's shutdown path, tested in-process
  * ```ts
@@ -46,14 +45,18 @@ export type {
   DrainProgress,
   Failure,
   GracefulShutdown,
+  GracefulShutdownOptions,
   MainContext,
   MainFailure,
+  MainLog,
   MainOptions,
   MainOutcome,
   OsSignal,
+  PhaseReport,
   ShutdownReport,
   ShutdownTrigger,
   SignalSource,
+  StepOptions,
   Straggler,
   Task,
   TaskFunction,

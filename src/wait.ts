@@ -4,7 +4,7 @@ import {
   validateSignal,
   validateThenable,
 } from "./_validate.ts";
-import { startTimer } from "./_timer.ts";
+import { race } from "./_timer.ts";
 
 /**
  * Options for {@linkcode sleep} and {@linkcode deadline}.
@@ -56,18 +56,7 @@ export function sleep(ms: number, options?: WaitOptions): Promise<void> {
   validateOptions(options, "options", ["signal"]);
   const signal = options?.signal;
   validateSignal(signal, "options.signal");
-  if (signal?.aborted) return Promise.reject(signal.reason);
-  const { promise, resolve, reject } = Promise.withResolvers<void>();
-  const onAbort = () => {
-    stopTimer();
-    reject(signal!.reason);
-  };
-  const stopTimer = startTimer(ms, () => {
-    signal?.removeEventListener("abort", onAbort);
-    resolve();
-  });
-  signal?.addEventListener("abort", onAbort, { once: true });
-  return promise;
+  return race<void>(undefined, ms, signal, () => {});
 }
 
 /**
@@ -101,33 +90,12 @@ export function deadline<T>(
   validateOptions(options, "options", ["signal"]);
   const signal = options?.signal;
   validateSignal(signal, "options.signal");
-  const { promise: result, resolve, reject } = Promise.withResolvers<T>();
-  const settle = (outcome: () => void) => {
-    stopTimer();
-    signal?.removeEventListener("abort", onAbort);
-    outcome();
-  };
-  const onAbort = () => settle(() => reject(signal!.reason));
-  const stopTimer = startTimer(ms, () => {
-    settle(() =>
-      reject(
-        new DOMException(
-          `The deadline of ${ms} ms was exceeded`,
-          "TimeoutError",
-        ),
-      )
+  return race(promise, ms, signal, () => {
+    throw new DOMException(
+      `The deadline of ${ms} ms was exceeded`,
+      "TimeoutError",
     );
   });
-  if (signal?.aborted) {
-    onAbort();
-  } else {
-    signal?.addEventListener("abort", onAbort, { once: true });
-  }
-  promise.then(
-    (value) => settle(() => resolve(value)),
-    (error) => settle(() => reject(error)),
-  );
-  return result;
 }
 
 /**

@@ -55,6 +55,6 @@ export {
   type StopWorkerOptions,
 } from "./worker/stop_worker.ts";
 export { acknowledgeStop, workerSignals } from "./worker/worker_signals.ts";
-export { isQuiesceMessage } from "./worker/_protocol.ts";
+export { isQuiesceMessage } from "./worker/messages.ts";
 // Re-exported so the documentation of `workerSignals` links to the type it returns.
 export type { OsSignal, ShutdownTrigger, SignalSource } from "./signals.ts";

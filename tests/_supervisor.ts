@@ -149,7 +149,9 @@ export function check(result: Omit<RunResult, "problems">): string[] {
     ...run.boundedHungSteps.map((_, i) => `bounded hung step ${i}`),
   ];
   for (const name of names) {
-    if (!stderr.includes(name)) problems.push(`"${name}" not named on stderr`);
+    if (!stderr.includes(`"${name}"`)) {
+      problems.push(`"${name}" not named on stderr`);
+    }
   }
   if (expected === 1 && !/phases: tasks \w/.test(stderr)) {
     problems.push("no line saying how each phase ended");
@@ -163,7 +165,7 @@ export function check(result: Omit<RunResult, "problems">): string[] {
       `flush of ${run.flushMs} ms did not complete (reserve ${reserve})`,
     );
   }
-  if (!flushed && !stderr.includes("exporter")) {
+  if (!flushed && !stderr.includes('"exporter"')) {
     problems.push("the unfinished flush step is not named on stderr");
   }
   return problems;

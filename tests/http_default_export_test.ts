@@ -66,6 +66,13 @@ for (const [label, command] of RUNS) {
       );
       await new Promise((r) => setTimeout(r, 100));
       child.kill("SIGTERM");
+      if (label.startsWith("bun")) {
+        // Bun hands its server to the handler: the escalation stops it after `linger`,
+        // so during those 500 ms the readiness route still answers, with 503.
+        await child.waitFor("SIGTERM received", { stream: "stderr" });
+        const ready = await fetch(`http://127.0.0.1:${port}/healthz`);
+        assertEquals([ready.status, await ready.text()], [503, "draining\n"]);
+      }
       assertEquals(await Promise.all(slow), Array(8).fill("200 hello\n"));
       const exit = await child.exit();
       assertEquals(exit.code, 143, exit.stdout + exit.stderr);

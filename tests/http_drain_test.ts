@@ -138,23 +138,30 @@ for (const [runtime, binary] of RUNTIMES) {
     assertMatch(exit.stdout, /^failure: GET \/fail: GET \/fail: answered 500/m);
   });
 
-  test("a large body to a client that stopped reading is in flight until handed over: the deadline names GET /big", async (bin) => {
-    const { child, port } = await start(runtime, bin, {
-      DRAIN_DELAY_MS: "200",
-      TIMEOUT_MS: "1500",
+  for (const path of ["/big", "/file"]) {
+    test(`a large body (${path}) to a client that stopped reading is in flight until handed over: the deadline names GET ${path}`, async (bin) => {
+      await using file = await payload(8 * 1024 * 1024);
+      const { child, port } = await start(runtime, bin, {
+        DRAIN_DELAY_MS: "200",
+        TIMEOUT_MS: "1500",
+        FILE: file.path,
+      });
+      await using _ = child;
+      child.kill("SIGTERM");
+      await child.waitFor("received SIGTERM");
+      using conn = await Deno.connect({ hostname: "127.0.0.1", port });
+      await conn.write(get(path));
+      const buffer = new Uint8Array(64 * 1024);
+      assert((await conn.read(buffer)) !== null); // then reads nothing more
+      const exit = await child.exit();
+      assertEquals(exit.code, 1, exit.stdout + exit.stderr);
+      assertMatch(
+        exit.stdout,
+        new RegExp(
+          `^report: ok=false timedOut=true stragglers=.*GET \\${path}`,
+          "m",
+        ),
+      );
     });
-    await using _ = child;
-    child.kill("SIGTERM");
-    await child.waitFor("received SIGTERM");
-    using conn = await Deno.connect({ hostname: "127.0.0.1", port });
-    await conn.write(get("/big"));
-    const buffer = new Uint8Array(64 * 1024);
-    assert((await conn.read(buffer)) !== null); // then reads nothing more
-    const exit = await child.exit();
-    assertEquals(exit.code, 1, exit.stdout + exit.stderr);
-    assertMatch(
-      exit.stdout,
-      /^report: ok=false timedOut=true stragglers=.*GET \/big/m,
-    );
-  });
+  }
 }

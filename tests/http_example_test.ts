@@ -1,4 +1,4 @@
-// examples/server.ts exactly as users run it (`deno run -A`, `bun`): its routes, its SSE
+// examples/server.ts exactly as users run it (`deno run -A`, `bun`, `node`): its routes, its SSE
 // stream's clean end at SIGTERM, and exit code 143.
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { Child } from "./_child.ts";
@@ -20,6 +20,13 @@ const RUNS: Array<[string, string[] | undefined]> = [
     (() => {
       const bun = requireRuntime("bun");
       return bun === undefined ? undefined : [bun, SERVER];
+    })(),
+  ],
+  [
+    "node",
+    (() => {
+      const node = requireRuntime("node");
+      return node === undefined ? undefined : [node, SERVER];
     })(),
   ],
 ];

@@ -1,5 +1,5 @@
 // `./http` on real servers: tests/fixtures/http/app.ts runs as a child process on Deno
-// (Deno.serve) and on Bun (Bun.serve), and each test drives it with real clients (fetch,
+// (Deno.serve), on Bun (Bun.serve) and on Node (node:http), and each test drives it with real clients (fetch,
 // raw TCP sockets, WebSockets) and real signals.
 import {
   assert,
@@ -8,12 +8,20 @@ import {
   assertStringIncludes,
 } from "@std/assert";
 import { get, readResponse, refused, RUNTIMES, start } from "./_http_app.ts";
+import { requireRuntime, type RuntimeName } from "./_runtime.ts";
 
-for (const [runtime, binary] of RUNTIMES) {
+const ALL: Array<[RuntimeName, string | undefined]> = [
+  ...RUNTIMES,
+  ["node", requireRuntime("node")], // serve() on node:http
+];
+
+for (const [runtime, binary] of ALL) {
   const test = (name: string, fn: (binary: string) => Promise<void>) =>
     Deno.test({
       name: `http on ${runtime}: ${name}`,
-      ignore: binary === undefined,
+      // Node has no WebSocket server of its own: scope.upgradeWebSocket() is Deno and Bun only.
+      ignore: binary === undefined ||
+        (runtime === "node" && name.startsWith("WebSockets")),
       fn: () => fn(binary!),
     });
 

@@ -29,15 +29,20 @@ import { pause, settle, unhandledDuring } from "./fixtures/janitor/_helpers.ts";
 
 Deno.test("enterJanitor resolves with fn's result only after every job registered while fn ran", async () => {
   const finished: string[] = [];
+  // The slow job outlasts the other by waiting for it: an order that no timer delay on a
+  // loaded machine can swap.
+  const lateJobDone = Promise.withResolvers<void>();
   const result = await enterJanitor(async () => {
     spawnDaemon(async () => {
-      await pause(15);
+      await lateJobDone.promise;
+      await pause(5);
       finished.push("slow job");
     });
     await pause(1);
     spawnCleanupJob(async () => {
       await pause(5);
       finished.push("late-registered job");
+      lateJobDone.resolve();
     });
     finished.push("callee");
     return 42;

@@ -11,6 +11,20 @@ const RUNTIMES: RuntimeName[] = ["deno", "bun", "node"];
 
 for (const runtime of RUNTIMES) {
   const binary = requireRuntime(runtime);
+  Deno.test({
+    name:
+      `${runtime}: a wait({ timeout }) that timed out no longer holds the process: it exits by itself`,
+    ignore: binary === undefined,
+    async fn() {
+      await using child = Child.start(
+        commandFor(runtime, binary!, fixture("wait_timeout.ts")),
+      );
+      // Before the fix the loop stayed held until a shutdown began: the process never ended.
+      const exit = await child.exit(10_000);
+      assertEquals(exit.lines, ["waited: undefined"], exit.stderr);
+      assertEquals(exit.code, 0, exit.stderr);
+    },
+  });
   for (const call of ["wait", "done"] as const) {
     Deno.test({
       name:

@@ -40,8 +40,8 @@ function framed(
   if (runtime === "deno") {
     return ["listeners at ready: n/a", `ready ${pid}`, ...middle];
   }
-  // Exactly one listener per signal while running (main's own, none from the coordinator),
-  // and none left when the process ends.
+  // Exactly one listener per signal while running (the coordinator's intake, the only one:
+  // main() adds none), and none left when the process ends, forced exits included.
   return [
     `listeners at ready: SIGINT=1 SIGTERM=1 SIGHUP=${hangup ? 1 : 0}`,
     `ready ${pid}`,
@@ -49,6 +49,10 @@ function framed(
     "listeners at exit: SIGINT=0 SIGTERM=0 SIGHUP=0",
   ];
 }
+
+/** main()'s line when `fn` returns while a task it spawned still runs (item 11). */
+const RETURNED_WHILE_RUNNING =
+  'quiesce: the program returned while "worker" still ran, so the shutdown begins and cancels it (to run until a signal, `await shutdown.wait()`)\n';
 
 /**
  * A person's pause before a second signal: a repeat of the same signal within main()'s
@@ -108,12 +112,16 @@ for (const runtime of RUNTIMES) {
         // The slow task needed 20 s: nothing after the abort ran, no cleanup step either.
         assertEquals(
           exit.lines,
-          framed(runtime, child.pid, [
-            `fn saw ${signal}`,
-            "fn signal aborted true",
-            "worker stopped",
-            "slow saw abort",
-          ]),
+          framed(
+            runtime,
+            child.pid,
+            [
+              `fn saw ${signal}`,
+              "fn signal aborted true",
+              "worker stopped",
+              "slow saw abort",
+            ],
+          ),
         );
         assertStringIncludes(
           exit.stderr,
@@ -186,7 +194,8 @@ for (const runtime of RUNTIMES) {
         exit.lines,
         framed(runtime, child.pid, ["fn returns", ...DRAINED]),
       );
-      assertEquals(exit.stderr, "");
+      // The worker it spawned still ran: one line says the program ended it (item 11).
+      assertEquals(exit.stderr, RETURNED_WHILE_RUNNING);
     },
   );
 
@@ -380,7 +389,7 @@ cell(
     const exit = await child.exit(20_000);
     assertExit(exit, 0);
     assertEquals(exit.lines[0], "timeout 30000");
-    assertEquals(exit.stderr, "");
+    assertEquals(exit.stderr, RETURNED_WHILE_RUNNING);
   },
 );
 
@@ -552,10 +561,12 @@ Deno.test("main: a signal while fn's own shutdown drains does not force; the nex
   assertEquals(outcome?.forcedBy, "SIGINT");
   assertEquals(outcome?.trigger, "manual");
   assertEquals(outcome?.report, undefined);
-  assert(signals.listening === 0);
+  // main()'s policy removed the intake's listeners right before the forced exit.
+  assertEquals(signals.listening, 0);
   // Let the abandoned drain finish, so no timer outlives the test.
   slow.resolve();
   assertEquals((await shutdown!.done()).ok, true);
+  assertEquals(signals.listening, 0);
 });
 
 Deno.test("main: forceOnSecondSignal: false keeps draining on a second signal", async () => {
@@ -597,15 +608,18 @@ Deno.test("main: a custom source that throws surfaces its error and leaves nothi
   );
 });
 
-Deno.test("main: a remover that throws does not stop the exit", async () => {
+Deno.test("main: a remover that throws does not stop the exit; it is a failure", async () => {
   const exited = Promise.withResolvers<number>();
+  const heard: string[] = [];
   main(() => {}, {
     signals: () => () => {
       throw new Error("remover failed");
     },
+    onError: (failure) => heard.push(`${failure.source} ${failure.name}`),
     exit: exited.resolve,
   });
-  assertEquals(await exited.promise, 0);
+  assertEquals(await exited.promise, 1);
+  assertEquals(heard, ["callback signals remover"]);
 });
 
 Deno.test("main: a failed task makes the exit code 1 and is in outcome.failures; onError still hears it", async () => {
@@ -624,7 +638,11 @@ Deno.test("main: a failed task makes the exit code 1 and is in outcome.failures;
   assertEquals(await exited.promise, 1);
   assertEquals(heard, ["task sync"]);
   assert(outcome?.failed);
-  assertEquals(outcome?.report?.ok, true); // the drain itself was clean
+  // The failure began the shutdown (item 17): it is the report's trigger and first error.
+  assertEquals(outcome?.trigger, "failure");
+  assertEquals(outcome?.report?.trigger, "failure");
+  assertEquals(outcome?.report?.ok, false);
+  assertEquals((outcome?.report?.reason as Error).message, "disk full");
   assertEquals(
     outcome?.failures.map((
       f,
@@ -717,20 +735,37 @@ Deno.test("main: Deno's error/unhandledrejection events begin the shutdown; the 
   ) {
     const exited = Promise.withResolvers<number>();
     const steps: string[] = [];
+    const heard: string[] = [];
     let outcome: MainOutcome | undefined;
     main(async ({ shutdown, defer }) => {
-      defer(() => steps.push("cleanup"));
+      defer((signal) => {
+        // Cleanup code reads the crash from the documented report fields (item 12).
+        steps.push(`cleanup after ${(shutdown.token.reason as Error).message}`);
+        void signal;
+      });
       steps.push(`stopped by ${await shutdown.wait()}`);
     }, {
       signals: false,
+      onError: (failure) => heard.push(`${failure.source} ${failure.name}`),
       exitCode: (o) => (outcome = o, o.code),
       exit: exited.resolve,
     });
     const crash = make();
+    const kind = crash.type === "error"
+      ? "uncaught exception"
+      : "unhandled rejection";
     // Not dispatched with a crash handler present, the runtime would end the process.
     assertFalse(globalThis.dispatchEvent(crash), "main did not take the crash");
     assertEquals(await exited.promise, 1);
-    assertEquals(steps, ["stopped by manual", "cleanup"]);
+    assertEquals(steps, ["stopped by failure", "cleanup after boom"]);
+    // The crash is in the hooks (onError) and in the report, as a documented failure.
+    assertEquals(heard, [`crash ${kind}`]);
+    assertEquals(outcome?.report?.trigger, "failure");
+    assertEquals((outcome?.report?.reason as Error).message, "boom");
+    assertEquals(
+      outcome?.report?.errors.map((f) => `${f.source} ${f.name}`),
+      [`crash ${kind}`],
+    );
     assertEquals(outcome?.failures.map((f) => f.source), ["crash"]);
     assertEquals(
       outcome?.failures[0]?.name,

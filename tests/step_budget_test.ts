@@ -109,6 +109,11 @@ Deno.test("flush steps run last, inside the reserve, after a hung task and a hun
     "flush done",
   ]);
   assertEquals(report.stragglers.map((s) => s.name), ["hung task", "close db"]);
+  assertEquals(report.phases.map((p) => p.unfinished), [
+    ["hung task"],
+    ["close db"],
+    [],
+  ]);
 });
 
 Deno.test("a flush step over the reserve is named as a straggler at the deadline", async () => {

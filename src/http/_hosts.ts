@@ -1,6 +1,6 @@
 // The runtime glue of `./http`, found by feature detection through `globalThis` with the
 // few host types declared here, so the subpath type-checks on any runtime (as the core's
-// `_signal_hosts.ts` does for signals).
+// `src/_host.ts` does for signals).
 
 /** The part of Deno's `ServeHandlerInfo` this subpath reads. */
 export interface DenoServeInfo {

@@ -4,7 +4,8 @@ import { describe, validateFunction, validateOptions } from "../_validate.ts";
 import { healthResponse } from "./health.ts";
 import { dropBody, hasBody, unreadBody } from "./_request_body.ts";
 import { PeerBarrier } from "./_peers.ts";
-import { denoHost } from "./_hosts.ts";
+import { ListenerStop } from "./_listener_stop.ts";
+import { denoHost, isBunServer } from "./_hosts.ts";
 import { registerScope } from "./request_scope.ts";
 import {
   pathOf,
@@ -232,16 +233,11 @@ export class GracefulHttp {
   #inFlight = new Set<Scope>();
   #sockets = new Set<ServerWebSocket>();
   #bodies = new Set<(reason: unknown) => void>();
-  #listeners: HttpListener[] = [];
-  #stops: Promise<void>[] = [];
+  #listeners: ListenerStop;
   #idle: PromiseWithResolvers<void> | undefined;
   #owner: ScopeOwner;
-  #linger: number;
-  #idleGrace: number;
   #stalled = 0;
   #signalledAt = 0;
-  #held: PromiseWithResolvers<void> | undefined;
-  #holdTimer: ReturnType<typeof setTimeout> | undefined;
   #dropping = 0;
   #late: Error[] = [];
   // Deno only: `deno serve --parallel` runs several servers in one process.
@@ -282,12 +278,14 @@ export class GracefulHttp {
     this.#name = name;
     this.#readiness = optionalPath(options?.readiness, "options.readiness");
     this.#liveness = optionalPath(options?.liveness, "options.liveness");
-    this.#linger = milliseconds(options?.linger, "options.linger", 500);
-    this.#idleGrace = milliseconds(
-      options?.idleGrace,
-      "options.idleGrace",
-      1000,
-    );
+    this.#listeners = new ListenerStop({
+      linger: milliseconds(options?.linger, "options.linger", 500),
+      idleGrace: milliseconds(options?.idleGrace, "options.idleGrace", 1000),
+      readingBodies: () => this.#readingBodies(),
+      whenIdle: () => this.#whenIdle(),
+      stalled: () => this.#stalled > 0,
+      fail: (error) => this.#fail(error, this.#name),
+    });
     const stall = milliseconds(
       options?.stallTimeout,
       "options.stallTimeout",
@@ -334,10 +332,7 @@ export class GracefulHttp {
     if (listener.close !== undefined) {
       validateFunction(listener.close, "listener.close");
     }
-    this.#listeners.push(listener);
-    if (this.#shutdown.token.isCancelled) {
-      this.#stops.push(this.#stop(listener));
-    }
+    this.#listeners.add(listener);
   }
 
   #serve(request: Request, info: unknown): Response | Promise<Response> {
@@ -347,6 +342,14 @@ export class GracefulHttp {
         return this.#closing(healthResponse(!this.#shutdown.draining));
       }
       if (path === this.#liveness) return this.#closing(healthResponse(true));
+    }
+    if (!this.#listeners.attached && isBunServer(info)) {
+      // Bun's `export default { fetch }`: the runtime's server arrives with the first
+      // request, and stopping it is what the escalation needs.
+      this.attach({
+        stop: () => info.stop(),
+        close: () => void info.stop(true),
+      });
     }
     const scope = new Scope(this.#owner, request, info);
     registerScope(request, scope);
@@ -375,14 +378,14 @@ export class GracefulHttp {
     if (response === UPGRADED) return undefined as unknown as Response;
     if (!this.#shutdown.draining) return response;
     response = this.#closing(response);
-    this.#recheckBodies();
+    this.#listeners.recheck();
     if (!unreadBody(scope.request)) return response;
     // Answered before the body was read: read the rest and drop it before the response
     // goes out, so closing the connection after it cuts nothing the client still sends.
     this.#dropping++;
     return dropBody(scope.request).then(() => {
       this.#dropping--;
-      this.#recheckBodies();
+      this.#listeners.recheck();
       return response;
     });
   }
@@ -418,7 +421,7 @@ export class GracefulHttp {
     try {
       this.#shutdown.spawn(this.#name, async () => {
         await this.#shutdown.token.cancelled();
-        await Promise.all(this.#stops);
+        await this.#listeners.settled();
         await this.#whenIdle();
       });
     } catch {
@@ -430,86 +433,16 @@ export class GracefulHttp {
     const reason = this.#shutdown.token.reason;
     for (const socket of this.#sockets) this.#closeSocket(socket);
     for (const scope of this.#inFlight) scope.endStream(reason);
-    if (this.#listeners.length === 0) return; // `attach()` stops a later one at once
-    const held = this.#holdStop();
-    for (const listener of this.#listeners) {
-      this.#stops.push(held.then(() => this.#stop(listener)));
-    }
+    this.#listeners.stopAll(this.#signalledAt);
   }
 
-  /**
-   * Settles when the listener may stop: `linger` after the first signal, and no handler
-   * may still read a request body (or a dropped body is still being read). The deadline
-   * releases it (the last step).
-   */
-  #holdStop(): Promise<void> {
-    const held = this.#held = Promise.withResolvers<void>();
-    const wait = this.#signalledAt + this.#linger - performance.now();
-    if (wait > 0) {
-      this.#holdTimer = setTimeout(() => {
-        this.#holdTimer = undefined;
-        this.#recheckBodies();
-      }, wait);
-    } else this.#recheckBodies();
-    return held.promise;
-  }
-
-  #recheckBodies(): void {
-    if (this.#held === undefined || this.#holdTimer !== undefined) return;
-    if (this.#dropping > 0) return;
+  /** Whether a handler may still read a request body, or a dropped one is being read. */
+  #readingBodies(): boolean {
+    if (this.#dropping > 0) return true;
     for (const scope of this.#inFlight) {
-      if (scope.answering && hasBody(scope.request)) return;
+      if (scope.answering && hasBody(scope.request)) return true;
     }
-    this.#release();
-  }
-
-  #release(): void {
-    clearTimeout(this.#holdTimer);
-    this.#holdTimer = undefined;
-    this.#held?.resolve();
-  }
-
-  #stop(listener: HttpListener): Promise<void> {
-    let stopped: Promise<void>;
-    try {
-      stopped = Promise.resolve(listener.stop()).catch((error) =>
-        this.#fail(error, this.#name)
-      );
-    } catch (error) {
-      this.#fail(error, this.#name);
-      return Promise.resolve();
-    }
-    // Bun: one connection holding half a request keeps `stop()` pending indefinitely; Deno:
-    // a client that stopped reading keeps `shutdown()` pending. Once no request is in
-    // flight, what is left carries nothing useful: after a grace, `close()` ends it (Bun), or
-    // the drain stops waiting for a response already cut and named (Deno; the process's
-    // exit closes the connection).
-    const close = listener.close;
-    return new Promise((resolve) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      let settled = false;
-      const done = () => {
-        settled = true;
-        clearTimeout(timer);
-        resolve();
-      };
-      stopped.then(done);
-      this.#whenIdle().then(() => {
-        if (settled) return;
-        timer = setTimeout(() => {
-          if (close === undefined) {
-            if (this.#stalled > 0) done();
-            return;
-          }
-          try {
-            close.call(listener);
-          } catch (error) {
-            this.#fail(error, this.#name);
-          }
-          done();
-        }, this.#idleGrace);
-      });
-    });
+    return false;
   }
 
   #closeSocket(socket: ServerWebSocket): void {
@@ -537,7 +470,7 @@ export class GracefulHttp {
     if (failure !== undefined && !scope.tracked && this.#shutdown.draining) {
       this.#late.push(failure);
     }
-    if (this.#held !== undefined) this.#recheckBodies();
+    this.#listeners.recheck();
     if (this.#inFlight.size === 0) {
       this.#idle?.resolve();
       this.#idle = undefined;
@@ -551,7 +484,7 @@ export class GracefulHttp {
 
   /** The cleanup step: the tasks are done, or the deadline passed and this closes the rest. */
   async #lastStep(signal: AbortSignal): Promise<void> {
-    const left = Promise.all([...this.#stops, this.#whenIdle()]);
+    const left = Promise.all([this.#listeners.settled(), this.#whenIdle()]);
     if (!signal.aborted) {
       const expired = Promise.withResolvers<void>();
       const onAbort = () => expired.resolve();
@@ -578,14 +511,7 @@ export class GracefulHttp {
   }
 
   #forceClose(reason: unknown): void {
-    this.#release(); // a listener still held for a body stops now (Deno: `shutdown()`)
-    for (const listener of this.#listeners) {
-      try {
-        listener.close?.();
-      } catch (error) {
-        this.#fail(error, this.#name);
-      }
-    }
+    this.#listeners.forceClose();
     for (const force of [...this.#bodies]) force(reason);
     for (const socket of this.#sockets) this.#closeSocket(socket);
   }

@@ -353,7 +353,8 @@ export class Scope implements RequestScope {
    */
   responded(response: Response): Response {
     this.#responded = true;
-    if (response.status >= 500) {
+    const draining = this.#owner.draining();
+    if (draining && response.status >= 500) {
       this.#fail(`answered ${response.status} ${response.statusText}`.trim());
     }
     const sse = !this.#bodyOpen && response !== UPGRADED &&
@@ -362,7 +363,7 @@ export class Scope implements RequestScope {
     if (this.#bodyOpen) {
       // The body is one the scope streams itself (the SSE helper): it reports its end.
     } else if (
-      (this.#keepForBody || sse || this.#owner.draining()) &&
+      (this.#keepForBody || sse || draining) &&
       response !== UPGRADED && response.body !== null
     ) {
       this.#bodyOpen = true;

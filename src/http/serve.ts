@@ -5,6 +5,8 @@ import {
   type BunWebSocketOption,
 } from "./_bun_socket.ts";
 import { bunHost, type BunSocket, denoHost } from "./_hosts.ts";
+import { nodeHttp } from "./_node_hosts.ts";
+import { serveNode } from "./_node_serve.ts";
 import {
   type FetchHandler,
   GracefulHttp,
@@ -76,7 +78,7 @@ export interface ServeOptions extends GracefulHttpOptions {
  * ```
  */
 export interface HttpServer {
-  /** The port the server listens on. */
+  /** The port the server listens on (on Node: the requested one until it listens). */
   readonly port: number;
   /** The interface the server listens on. */
   readonly hostname: string;
@@ -101,10 +103,12 @@ const KNOWN = [
 ];
 
 /**
- * Serves `options.fetch` with `Deno.serve` or `Bun.serve`, whichever runtime this is,
- * through a {@linkcode GracefulHttp}: the listener stops when the drain begins (after
- * `drainDelay`), gracefully (Deno `shutdown()`, Bun `stop()`), and at the deadline Bun's
- * server is stopped with `stop(true)`. Deno's serve `signal` is never used: aborting it
+ * Serves `options.fetch` with `Deno.serve`, `Bun.serve` or `node:http` (Node 22.3+),
+ * whichever runtime this is, through a {@linkcode GracefulHttp}: the listener stops when
+ * the drain begins (after `drainDelay`), gracefully (Deno `shutdown()`, Bun `stop()`, Node
+ * as `nodeListener()` does), and at the deadline Bun's server is stopped with
+ * `stop(true)` and Node's connections are closed. On Node the server binds asynchronously:
+ * with `port: 0`, read the port in `onListen`. Deno's serve `signal` is never used: aborting it
  * after `shutdown()` crashes the process.
  *
  * @example Serve until shutdown
@@ -125,7 +129,8 @@ const KNOWN = [
  * await shutdown.shutdown();
  * ```
  *
- * @throws {TypeError} If an option has the wrong type, or this is neither Deno nor Bun.
+ * @throws {TypeError} If an option has the wrong type, or this is neither Deno, Bun nor
+ * Node.
  */
 export function serve(options: ServeOptions): HttpServer {
   validateOptions(options, "options", KNOWN);
@@ -201,7 +206,11 @@ export function serve(options: ServeOptions): HttpServer {
     onListen?.(address);
     return { ...address, http };
   }
+  const node = nodeHttp();
+  if (node !== undefined) {
+    return serveNode(node, http, { port, hostname, onListen });
+  }
   throw new TypeError(
-    "Cannot serve: this runtime has neither Deno.serve nor Bun.serve",
+    "Cannot serve: this runtime has neither Deno.serve, Bun.serve nor node:http",
   );
 }

@@ -63,9 +63,7 @@ export function enterJanitor<T>(
   options?: JanitorOptions,
 ): Promise<T> {
   validateEntry(fn, options);
-  return runJanitor(new Janitor(ambient.getStore(), options?.signal), fn).then(
-    unwrap,
-  );
+  return runJanitor(fn, options?.signal).then(unwrap);
 }
 
 /**
@@ -96,13 +94,14 @@ export function tryEnterJanitor<T>(
   options?: JanitorOptions,
 ): Promise<TryEnterJanitorResult<T>> {
   validateEntry(fn, options);
-  return runJanitor(new Janitor(ambient.getStore(), options?.signal), fn);
+  return runJanitor(fn, options?.signal);
 }
 
 async function runJanitor<T>(
-  janitor: Janitor,
   fn: JanitorFunction<T>,
+  outside: AbortSignal | undefined,
 ): Promise<TryEnterJanitorResult<T>> {
+  const janitor = new Janitor(ambient.getStore(), outside);
   let calleeResult: SettledResult<T>;
   try {
     calleeResult = {

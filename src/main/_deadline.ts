@@ -6,10 +6,9 @@ import type { DrainProgress, ShutdownReport } from "../report.ts";
 import type { GracefulShutdown } from "../shutdown.ts";
 import type { ShutdownTrigger } from "../signals.ts";
 import { graceWarning } from "./_grace.ts";
-import { onDenoDeploy } from "./_host.ts";
+import { hostEnv, hostPid, onDenoDeploy } from "../_host.ts";
 import {
   detectPlatform,
-  hostEnv,
   planLine,
   planShutdown,
   type ShutdownPlan,
@@ -19,14 +18,6 @@ import type { MainOptions } from "./types.ts";
 
 /** The default timeout where no platform or grace period says otherwise. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
-
-function pid(): number {
-  const host = globalThis as {
-    Deno?: { pid: number };
-    process?: { pid: number };
-  };
-  return host.Deno?.pid ?? host.process?.pid ?? 0;
-}
 
 /** One run's plan and its conversation with the service manager. */
 export class DeadlinePolicy {
@@ -62,7 +53,7 @@ export class DeadlinePolicy {
     const systemd = options.systemd ?? true;
     this.#systemd = systemd === false ? undefined : SystemdNotifier.fromEnv({
       env: hostEnv,
-      pid: pid(),
+      pid: hostPid(),
       extendTimeoutMs: systemd === true ? undefined : systemd.extendTimeout,
       log,
     });
@@ -138,11 +129,18 @@ export class DeadlinePolicy {
   }
 }
 
-/** `phases: tasks timed out (1.2 s), cleanup timed out (0.0 s), flush done (0.1 s)`. */
+/**
+ * How each phase ended, naming everything that did not finish (the deadline's own line
+ * names only the oldest few): `phases: tasks timed out (1.2 s: "sync", "upload"), cleanup
+ * done (0.0 s), flush done (0.1 s)`.
+ */
 export function phaseLine(report: ShutdownReport): string {
   return `phases: ${
-    report.phases.map((p) =>
-      `${p.phase} ${p.ended} (${(p.durationMs / 1000).toFixed(1)} s)`
-    ).join(", ")
+    report.phases.map((p) => {
+      const names = p.unfinished.map((name) => JSON.stringify(name)).join(", ");
+      return `${p.phase} ${p.ended} (${(p.durationMs / 1000).toFixed(1)} s${
+        names === "" ? "" : `: ${names}`
+      })`;
+    }).join(", ")
   }`;
 }

@@ -2,6 +2,7 @@
 import type { ShutdownTrigger } from "../signals.ts";
 import type { MainFailure } from "./types.ts";
 import { describe } from "../_validate.ts";
+import { signalExitCode } from "../_signal_table.ts";
 
 /** The parts of the outcome the policy looks at (`MainOutcome` without `code`). */
 export interface ExitParts {
@@ -13,30 +14,18 @@ export interface ExitParts {
   readonly failures: readonly MainFailure[];
 }
 
-const NUMBERS: Partial<Record<ShutdownTrigger, number>> = {
-  SIGHUP: 1,
-  SIGINT: 2,
-  SIGTERM: 15,
-};
-
-/** The POSIX number of an OS signal; `undefined` for programmatic triggers. */
-export function signalNumber(signal: ShutdownTrigger): number | undefined {
-  return NUMBERS[signal];
-}
-
 /**
  * The default policy: a forced exit reports the forcing signal as the runtime's default
  * action would (128 + n); a failure (of `fn`, a task, a cleanup step, a hook, or a crash),
- * even after a signal, or an unfinished drain is 1; a clean drain after an OS
- * signal is 128 + n, so shells and supervisors see what they would have seen without us;
- * everything else is 0.
+ * even after a signal, or an unfinished drain is 1; a clean drain after an OS signal is
+ * 128 + n (every signal of the table: 129, 130, 131, 140, 143, 149), so shells and
+ * supervisors see what they would have seen without us; everything else is 0.
  */
 export function defaultExitCode(parts: ExitParts): number {
-  const forced = parts.forcedBy && signalNumber(parts.forcedBy);
-  if (forced !== undefined) return 128 + forced;
+  const forced = parts.forcedBy && signalExitCode(parts.forcedBy);
+  if (forced !== undefined) return forced;
   if (parts.failed || parts.report?.ok !== true) return 1;
-  const number = signalNumber(parts.trigger);
-  return number === undefined ? 0 : 128 + number;
+  return signalExitCode(parts.trigger) ?? 0;
 }
 
 function isExitCode(value: unknown): value is number {
@@ -72,7 +61,8 @@ export function exitCodeFor(
     const code = defaultExitCode(parts);
     if (typeof exitCode === "number") {
       const clean = parts.forcedBy === undefined && !parts.failed &&
-        parts.report?.ok === true && signalNumber(parts.trigger) !== undefined;
+        parts.report?.ok === true &&
+        signalExitCode(parts.trigger) !== undefined;
       return clean ? exitCode : code;
     }
     if (typeof exitCode !== "function") return code;

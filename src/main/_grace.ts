@@ -1,10 +1,10 @@
 // The platform's kill deadline: a process that is still draining when its grace period ends
 // is killed (SIGKILL) mid-drain. main() checks at start-up that its shutdown fits.
-import { seconds } from "./_escalation.ts";
+import { seconds } from "./_ending.ts";
 import { exitMargin, type PlatformProfile } from "./_platforms.ts";
 
 /** Deno Deploy sends SIGINT, then SIGKILL 5 s later. */
-export const DENO_DEPLOY_GRACE_MS = 5_000;
+const DENO_DEPLOY_GRACE_MS = 5_000;
 
 /**
  * The start-up warning (without the `quiesce: ` prefix) when a shutdown of `timeoutMs` (it

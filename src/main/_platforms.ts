@@ -26,34 +26,6 @@ export interface PlatformProfile {
 
 type Env = (name: string) => string | undefined;
 
-/**
- * Reads an environment variable on Deno (only when `--allow-env` grants it: queried, never
- * prompted for), Bun or Node; `undefined` when unset or not allowed.
- */
-export function hostEnv(name: string): string | undefined {
-  const host = globalThis as {
-    Deno?: {
-      env: { get(name: string): string | undefined };
-      permissions: {
-        querySync(d: { name: "env"; variable: string }): { state: string };
-      };
-    };
-    process?: { env: Record<string, string | undefined> };
-  };
-  try {
-    if (host.Deno !== undefined) {
-      const state = host.Deno.permissions.querySync({
-        name: "env",
-        variable: name,
-      }).state;
-      return state === "granted" ? host.Deno.env.get(name) : undefined;
-    }
-    return host.process?.env[name];
-  } catch {
-    return undefined;
-  }
-}
-
 interface Row extends PlatformProfile {
   readonly matches: (env: Env, denoDeploy: boolean) => boolean;
 }

@@ -3,9 +3,6 @@ import type { GracefulShutdown } from "../shutdown.ts";
 import type { Task, TaskFunction } from "../task.ts";
 import type { MainContext } from "./types.ts";
 
-/** How long after the start a program that returns with nothing running gets a note. */
-export const EARLY_RETURN_MS = 1_000;
-
 /** What running the program tells main. */
 export interface ProgramHooks {
   /** `fn` threw or rejected before any shutdown began. */
@@ -19,24 +16,22 @@ export interface ProgramHooks {
  * Spawns `fn` as the task "main". Its context's `signal` is the task's own (watched)
  * signal, so a straggler report can tell whether the program looked at it. When `fn` ends
  * on its own, the shutdown begins: what it left running is cancelled and drained, its
- * cleanup runs. A program that ends that way within {@linkcode EARLY_RETURN_MS} with no
- * task running (typically a forgotten `await shutdown.wait()`) gets one line on stderr.
+ * cleanup runs. A program that ends that way while a task it spawned still runs (typically
+ * a forgotten `await shutdown.wait()`) gets one line saying so; a program that simply
+ * finished (a short CLI) gets none.
  */
 export function runProgram(
   shutdown: GracefulShutdown,
   fn: (context: MainContext) => unknown,
-  startedAt: number,
   hooks: ProgramHooks,
 ): void {
-  // Tasks spawned through the context during the first second, to tell a program that
-  // returned with work running from one that simply ended.
-  let early: Task<unknown>[] | undefined = [];
+  // The tasks spawned through the context that still run; each leaves when it settles.
+  const running = new Set<Task<unknown>>();
   const spawn = <T>(name: string, task: TaskFunction<T>): Task<T> => {
     const handle = shutdown.spawn(name, task);
-    if (early !== undefined) {
-      if (performance.now() - startedAt < EARLY_RETURN_MS) {
-        early.push(handle as Task<unknown>);
-      } else early = undefined;
+    if (handle.isRunning) {
+      running.add(handle);
+      handle.finished().then(() => running.delete(handle));
     }
     return handle;
   };
@@ -63,18 +58,15 @@ export function runProgram(
       return;
     }
     if (shutdown.draining) return;
-    const ms = performance.now() - startedAt;
-    if (
-      ms < EARLY_RETURN_MS &&
-      (early ?? []).every((task) => !task.isRunning)
-    ) {
+    const left = [...running].filter((task) => task.isRunning);
+    if (left.length > 0) {
+      const names = left.map((task) => `"${task.name}"`).join(", ");
       hooks.log(
-        `the program returned after ${
-          Math.round(ms)
-        } ms with no task running, so it ends now (to run until a signal, \`await shutdown.wait()\`)`,
+        `the program returned while ${names} still ran, so the shutdown begins and cancels ${
+          left.length === 1 ? "it" : "them"
+        } (to run until a signal, \`await shutdown.wait()\`)`,
       );
     }
-    early = undefined;
     // The program ended on its own: cancel and drain what it left running, run its cleanup.
     void shutdown.shutdown();
   });

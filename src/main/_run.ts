@@ -1,203 +1,214 @@
-// One run of a program under main(), from the first line of `fn` to the exit: the
-// coordinator, the escalation around it (./_escalation.ts), the program (./_program.ts),
-// every failure main hears of, and the exit.
+// One run of a program under main(), from the first line of `fn` to the exit. main() owns
+// no signal listener: the coordinator's intake (src/_signal_intake.ts) hears every signal,
+// begins the shutdown on the first (announced here), and hands any later one to
+// `#secondSignal`, main()'s policy, which forces the exit through ./_ending.ts.
 import { WaitTimeoutError } from "../errors.ts";
 import { GracefulShutdown } from "../shutdown.ts";
-import { defaultOnError } from "../shutdown_options.ts";
+import {
+  type GracefulShutdownOptions,
+  SHUTDOWN_OPTIONS,
+} from "../shutdown_options.ts";
+import { progressLine } from "../_drain.ts";
+import type { Failure, ShutdownReport } from "../report.ts";
 import type { ShutdownTrigger } from "../signals.ts";
-import type {
-  MainContext,
-  MainFailure,
-  MainOptions,
-  MainOutcome,
-} from "./types.ts";
-import { hostExit, hostSignalSource } from "./_host.ts";
-import { defaultExitCode, type ExitParts } from "./_exit_code.ts";
-import { Escalation, seconds } from "./_escalation.ts";
+import { signalExitCode } from "../_signal_table.ts";
+import { type CrashKind, hostCrashes } from "../_host.ts";
+import type { ExitParts } from "./_exit_code.ts";
+import { Ending, Failures, type Log, seconds } from "./_ending.ts";
 import { runProgram } from "./_program.ts";
 import { DeadlinePolicy, phaseLine } from "./_deadline.ts";
-import { printProgress } from "../_drain.ts";
+import type { MainContext, MainOptions } from "./types.ts";
 
 /**
- * How main() reports: one `quiesce: <line>` on stderr, with the error (printed by the
- * console, stack included) after it when there is one.
+ * How long after the deadline the backstop ends a drain that did not return. Defensive: the
+ * core abandons an awaited task or cleanup step at the deadline, so the drain returns.
  */
-export type Log = (line: string, error?: unknown) => void;
+const BACKSTOP_MARGIN_MS = 2_000;
 
-function stderrLog(line: string, ...error: unknown[]): void {
-  console.error(`quiesce: ${line}`, ...error);
+/** main()'s log: the `log` option, or one `quiesce: <line>` on stderr. */
+function mainLog(option: MainOptions["log"]): Log {
+  if (option === false) return () => {};
+  const write: (line: string, ...error: unknown[]) => void = option ??
+    ((line, ...error) => console.error(line, ...error));
+  // The error is passed only when there is one, so a logger can tell "no error" apart.
+  return (line, ...error) => write(`quiesce: ${line}`, ...error);
 }
 
 /**
- * The internal key under which `./testing`'s `runMain` hands a run its {@linkcode RunHooks}.
- * A symbol: `validateOptions` looks at string keys only, it is not exported from `./main`,
- * and no user's options object can hold it, so main()'s public options stay as they are.
- */
-export const RUN_HOOKS: unique symbol = Symbol("quiesce.runHooks");
-
-/** What a test harness hears of one run of main(). Internal. */
-export interface RunHooks {
-  /** Every line main would print on stderr, instead of printing it. */
-  log: Log;
-  /** The coordinator, as soon as it exists. */
-  started(shutdown: GracefulShutdown): void;
-  /** The outcome and the exit code chosen, right before `exit(code)`. */
-  ended(outcome: MainOutcome, code: number): void;
-}
-
-/** main()'s options as run() reads them: the public ones, and the harness's hooks. */
-export type RunOptions = MainOptions & { readonly [RUN_HOOKS]?: RunHooks };
-
-/** `task "sync" at 0.1 s, cleanup "db" at 2.3 s`. */
-function describeFailures(failures: readonly MainFailure[]): string {
-  return failures.map((f) =>
-    `${f.source} "${f.name}" at ${(f.atMs / 1000).toFixed(1)} s`
-  ).join(", ");
-}
-
-/**
- * Runs `fn` under a new GracefulShutdown and ends with `exit(code)`. Options were validated
- * by main(); the coordinator is built before anything is installed, so a bad option still
- * throws with nothing left behind. Never throws after setup.
+ * Runs `fn` under a new GracefulShutdown and ends with `exit(code)`. main() validated its
+ * own options; the coordinator validates its own ones, and is built before anything is
+ * installed, so a bad option throws with nothing left behind. Never throws after that.
  */
 export function run(
   fn: (context: MainContext) => unknown,
-  options: RunOptions,
+  options: MainOptions,
   decide: (parts: ExitParts, log: Log) => number,
 ): void {
-  const startedAt = performance.now();
-  const hooks = options[RUN_HOOKS];
-  const log: Log = hooks?.log ?? stderrLog;
-  const exit = options.exit ?? hostExit();
-  // The plan (platform, grace period, timeout), the start-up check, systemd.
-  const deadline = new DeadlinePolicy(options, log);
-  const failures: MainFailure[] = [];
-  const fail = (
-    source: MainFailure["source"],
-    name: string,
-    error: unknown,
-  ): void => {
-    failures.push({
-      source,
-      name,
-      error,
-      atMs: performance.now() - startedAt,
+  new Run(fn, options, decide);
+}
+
+class Run {
+  readonly #log: Log;
+  readonly #force: boolean;
+  readonly #failures = new Failures(performance.now());
+  readonly #shutdown: GracefulShutdown;
+  readonly #ending: Ending;
+  /** The first signal main() heard, if any. */
+  #signalled: ShutdownTrigger | undefined;
+
+  constructor(
+    fn: (context: MainContext) => unknown,
+    options: MainOptions,
+    decide: (parts: ExitParts, log: Log) => number,
+  ) {
+    const log = this.#log = mainLog(options.log);
+    this.#force = options.forceOnSecondSignal ?? true;
+    // The plan (platform, grace period, timeout), the start-up check, systemd.
+    const deadline = new DeadlinePolicy(options, log);
+    const onError = options.onError ?? ((failure: Failure) => {
+      // A crash was logged when it was caught (#crashed).
+      if (failure.source === "crash") return;
+      log(`${failure.source} "${failure.name}" failed:`, failure.error);
     });
-  };
-  const onError = options.onError ?? defaultOnError;
-  let forward: ((signal: ShutdownTrigger) => void) | undefined;
-  const shutdown = new GracefulShutdown({
-    timeout: deadline.timeout,
-    drainDelay: options.drainDelay,
-    flushReserve: deadline.flushReserve,
-    onSignal: options.onSignal,
-    onProgress: deadline.progress(
-      options.onProgress === false
-        ? undefined
-        : options.onProgress ?? printProgress,
-    ),
-    // The coordinator reports failures only from the shutdown on; main sees every one.
-    // The hook's result goes back to the coordinator, which reports an async hook's rejection.
-    onError: (failure) => {
-      fail(failure.source, failure.name, failure.error);
-      return onError(failure);
-    },
-    // The coordinator removes its listeners as soon as the shutdown begins; main keeps the
-    // OS listeners (the escalation) until it exits, so it still sees the forcing signal.
-    signals: (onSignal) => {
-      forward = onSignal;
-      return () => (forward = undefined);
-    },
-  });
-  hooks?.started(shutdown);
-  const timeout = shutdown.timeout;
-  shutdown.subscribe(() => deadline.stopping(shutdown));
+    const onProgress = options.onProgress ?? ((p) => log(progressLine(p)));
+    const shutdown = this.#shutdown = new GracefulShutdown({
+      ...coordinatorOptions(options),
+      timeout: deadline.timeout,
+      flushReserve: deadline.flushReserve,
+      shutdownOnFailure: options.shutdownOnFailure ?? true,
+      onProgress: deadline.progress(onProgress || undefined),
+      onError: (failure) => {
+        this.#failures.add(failure.source, failure.name, failure.error);
+        return onError(failure);
+      },
+      onSecondSignal: (signal, stopListening) =>
+        this.#secondSignal(signal, stopListening),
+    });
+    const removeCrashes = options.shutdownOnCrash === false
+      ? () => {}
+      : hostCrashes((kind, error) => this.#crashed(kind, error));
+    this.#ending = new Ending({
+      log,
+      // The last STATUS= first (the systemd-notify helper may need a moment; at most 300 ms).
+      exit: (code, outcome) =>
+        void deadline.exiting(code).then(() => options.exit!(code, outcome)),
+      decide,
+      failures: this.#failures,
+      beforeExit: removeCrashes,
+    });
+    shutdown.subscribe((trigger) => {
+      deadline.stopping(shutdown);
+      this.#began(trigger);
+    });
+    // Waiting for the report installs the default signal source: listening before `fn` runs.
+    void shutdown.done().then((report) => this.#drained(report));
+    runProgram(shutdown, fn, {
+      failed: (error) => {
+        this.#failures.add("main", "main", error);
+        log("main failed:", error);
+      },
+      log,
+      ready: () => deadline.ready(),
+    });
+  }
 
-  let ended = false;
-  const end = (parts: Pick<MainOutcome, "trigger" | "report" | "forcedBy">) => {
-    if (ended) return;
-    ended = true;
-    const whole: Omit<MainOutcome, "code"> = {
-      ...parts,
-      failed: failures.length > 0,
-      error: failures[0]?.error,
-      failures: [...failures],
-    };
-    const code = decide(whole, log);
-    hooks?.ended({ ...whole, code: defaultExitCode(whole) }, code);
-    if (escalation.osSignal !== undefined || code !== 0) {
-      log(`exiting with code ${code}`);
-    }
-    escalation.stop();
-    // The last STATUS= first (the systemd-notify helper may need a moment; at most 300 ms).
-    void deadline.exiting(code).then(() => exit(code));
-  };
+  #again(signal: ShutdownTrigger): string {
+    return this.#force
+      ? `${signal} again forces the exit`
+      : "waiting for the drain";
+  }
 
-  const escalation = new Escalation({
-    source: options.signals === undefined
-      ? hostSignalSource()
-      : options.signals || undefined,
-    force: options.forceOnSecondSignal ?? true,
-    crashes: options.shutdownOnCrash ?? true,
-    isDraining: () => shutdown.draining,
-    timeoutMs: timeout,
-    log,
-  }, {
-    first: (signal) => forward?.(signal),
-    forced: (signal) =>
-      end({
-        trigger: shutdown.trigger ?? signal,
-        report: undefined,
-        forcedBy: signal,
-      }),
-    crashed: (kind, error) => {
-      fail("crash", kind, error);
-      if (shutdown.draining) {
-        log(`${kind} while shutting down:`, error);
-        return;
+  /** The shutdown began: say why, and arm the backstop. */
+  #began(trigger: ShutdownTrigger): void {
+    const timeout = this.#shutdown.timeout;
+    if (signalExitCode(trigger) !== undefined) {
+      this.#signalled = trigger;
+      this.#log(
+        `${trigger} received, shutting down (${seconds(timeout)}; ${
+          this.#again(trigger)
+        })`,
+      );
+    } else if (trigger === "failure") {
+      const failure = this.#failures.list.at(-1);
+      if (failure !== undefined && failure.source !== "crash") {
+        this.#log(
+          `${failure.source} "${failure.name}" failed, so the program shuts down (${
+            seconds(timeout)
+          }; shutdownOnFailure: false keeps it running)`,
+        );
       }
-      log(`${kind}, shutting down:`, error);
-      void shutdown.shutdown(
-        new Error(`quiesce: shutting down after an ${kind}`, { cause: error }),
+    }
+    const backstop = timeout + BACKSTOP_MARGIN_MS;
+    this.#ending.armBackstop(backstop, () => {
+      this.#log(`the drain did not end within ${seconds(backstop)}`);
+      this.#end(undefined, undefined);
+    });
+  }
+
+  /** main()'s policy for a signal during the shutdown (the intake dropped runner copies). */
+  #secondSignal(signal: ShutdownTrigger, stopListening: () => void): void {
+    if (this.#signalled === undefined) {
+      this.#signalled = signal;
+      this.#log(
+        `${signal} received while shutting down; ${this.#again(signal)}`,
       );
-    },
-    overran: () => {
-      log(`the drain did not end within ${seconds(backstopMs)}`);
-      end({
-        trigger: shutdown.trigger!,
-        report: undefined,
-        forcedBy: undefined,
-      });
-    },
-  });
+    } else if (!this.#force || signalExitCode(signal) === undefined) {
+      this.#log(`${signal} received again; still draining`);
+    } else {
+      this.#log(`${signal} received again, forcing the exit`);
+      stopListening(); // nothing is left listening when the process ends
+      this.#end(undefined, signal);
+    }
+  }
 
-  // Defensive: the core abandons an awaited task or cleanup step at the deadline, so the
-  // drain returns; should it ever not, the process still ends shortly after.
-  const backstopMs = timeout + (options.drainDelay ?? 0) + 2_000;
-  shutdown.subscribe(() => escalation.armBackstop(backstopMs));
+  #crashed(kind: CrashKind, error: unknown): void {
+    if (this.#ending.ended) return;
+    const draining = this.#shutdown.draining;
+    this.#log(
+      `${kind}${draining ? " while shutting down" : ", shutting down"}:`,
+      error,
+    );
+    this.#shutdown.reportFailure(
+      { source: "crash", name: kind, error },
+      { shutdown: true },
+    );
+  }
 
-  runProgram(shutdown, fn, startedAt, {
-    failed: (error) => {
-      fail("main", "main", error);
-      log("main failed:", error);
-    },
-    log,
-    ready: () => deadline.ready(),
-  });
-
-  void shutdown.done().then((report) => {
-    if (ended) return;
+  #drained(report: ShutdownReport): void {
+    if (this.#ending.ended) return;
+    const failures = this.#failures;
     if (report.timedOut) {
-      log(new WaitTimeoutError(timeout, report.stragglers).message);
-    }
-    if (!report.ok || failures.length > 0) log(phaseLine(report));
-    if (failures.length > 0) {
-      log(
-        `${failures.length} failure(s): ${describeFailures(failures)}`,
+      this.#log(
+        new WaitTimeoutError(this.#shutdown.timeout, report.stragglers).message,
       );
-    } else if (!report.timedOut && escalation.osSignal !== undefined) {
-      log(`shut down cleanly in ${Math.round(report.durationMs)} ms`);
     }
-    end({ trigger: report.trigger, report, forcedBy: undefined });
-  });
+    if (!report.ok || failures.list.length > 0) this.#log(phaseLine(report));
+    if (failures.list.length > 0) {
+      this.#log(`${failures.list.length} failure(s): ${failures.describe()}`);
+    } else if (!report.timedOut && this.#signalled !== undefined) {
+      this.#log(`shut down cleanly in ${Math.round(report.durationMs)} ms`);
+    }
+    this.#end(report, undefined);
+  }
+
+  #end(
+    report: ShutdownReport | undefined,
+    forcedBy: ShutdownTrigger | undefined,
+  ): void {
+    const trigger = report?.trigger ?? this.#shutdown.trigger ?? forcedBy!;
+    this.#ending.end(
+      { trigger, report, forcedBy },
+      this.#signalled !== undefined,
+    );
+  }
+}
+
+/** The coordinator's options among main()'s (main() adds its own policy to them). */
+function coordinatorOptions(options: MainOptions): GracefulShutdownOptions {
+  const picked: Record<string, unknown> = {};
+  for (const name of SHUTDOWN_OPTIONS) {
+    const value = (options as GracefulShutdownOptions)[name];
+    if (value !== undefined) picked[name] = value;
+  }
+  return picked as GracefulShutdownOptions;
 }

@@ -8,7 +8,7 @@
 // - WATCHDOG=1 every half WATCHDOG_USEC while the event loop runs (an unreferenced timer:
 //   it never holds the process open), when WATCHDOG_PID is unset or ours;
 // - nothing at all when NOTIFY_SOCKET is unset. A failed send never throws.
-import { unrefTimer } from "../_timer.ts";
+import { unrefTimer } from "../_host.ts";
 import type { DrainProgress } from "../report.ts";
 import { type NotifyTransport, openNotifySocket } from "./_notify_socket.ts";
 

@@ -1,9 +1,10 @@
 // The public types of `main()`: what `fn` gets, the options, and how the program ended.
 // Kept apart from main.ts so that main's internals (src/main/_*.ts) import them from here,
 // not from the entry point that imports them (no import cycle).
-import type { DrainProgress, Failure, ShutdownReport } from "../report.ts";
+import type { Failure, ShutdownReport } from "../report.ts";
 import type { GracefulShutdown, StepOptions } from "../shutdown.ts";
-import type { ShutdownTrigger, SignalSource } from "../signals.ts";
+import type { GracefulShutdownOptions } from "../shutdown_options.ts";
+import type { ShutdownTrigger } from "../signals.ts";
 import type { Task, TaskFunction } from "../task.ts";
 import type { CancellationToken } from "../token.ts";
 
@@ -98,7 +99,10 @@ export interface MainContext {
  * ```
  */
 export interface MainOutcome {
-  /** What began the shutdown: an OS signal, or `"manual"` when `fn` ended on its own. */
+  /**
+   * What began the shutdown: an OS signal, `"manual"` when `fn` ended on its own, or
+   * `"failure"` when a task failed or the process crashed (see `shutdownOnFailure`).
+   */
   readonly trigger: ShutdownTrigger;
   /** The drain's report; `undefined` if the exit came before the drain ended. */
   readonly report: ShutdownReport | undefined;
@@ -144,7 +148,7 @@ export interface MainFailure {
    * What failed: `fn` itself (`"main"`), a task, a cleanup step, a hook (`"callback"`), or
    * a crash (`name` is `"uncaught exception"` or `"unhandled rejection"`).
    */
-  readonly source: "main" | "task" | "cleanup" | "callback" | "crash";
+  readonly source: "main" | Failure["source"];
   /** The task's, step's or hook's name. */
   readonly name: string;
   /** What was thrown. */
@@ -155,6 +159,14 @@ export interface MainFailure {
 
 /**
  * Options for {@linkcode main}.
+ *
+ * Besides its own, main() takes every option of `GracefulShutdown` (the same declaration
+ * and the same validation) but `onSecondSignal`, where main() puts its own policy. Some
+ * defaults differ: `timeout` is planned from the platform (`gracePeriod` less 500 ms for
+ * the exit when given, else the detected platform's: Kubernetes 29 000, Cloud Run 9 000,
+ * Fly 4 000, ECS 29 000, Deno Deploy 4 000, Lambda 200, systemd 30 000; README, "Fitting
+ * the platform's kill deadline"; else 30 000), `shutdownOnFailure` is `true`, and `onError`
+ * and `onProgress` print through `log`.
  *
  * @example A short deadline, a shutdown hook and an injected exit
  * ```ts
@@ -179,42 +191,28 @@ export interface MainFailure {
  * assertEquals(signals, ["manual"]);
  * ```
  */
-export interface MainOptions {
-  /**
-   * Milliseconds the whole shutdown may take, from the first signal (`drainDelay`
-   * included). Default: `gracePeriod` less 500 ms for the exit when it is given, else the
-   * detected platform's (Kubernetes 29 000, Cloud Run 9 000, Fly 4 000, ECS 29 000, Deno
-   * Deploy 4 000, Lambda 200, systemd 30 000: README, "Fitting the platform's kill
-   * deadline"), else 30 000.
-   */
-  timeout?: number;
+export interface MainOptions
+  extends Omit<GracefulShutdownOptions, "onSecondSignal"> {
   /**
    * The platform's kill deadline in milliseconds: how long after its stop signal it sends
    * SIGKILL (Kubernetes: `terminationGracePeriodSeconds` × 1000, default 30 000; systemd:
    * `TimeoutStopSec`; Docker: `docker stop --time`). Without a `timeout`, it sets the
    * plan: `timeout` is the grace period less 500 ms for the exit (a fifth of a grace
-   * period under 2.5 s). With an explicit `timeout` that does not fit, main() prints one
-   * `quiesce:` warning line on stderr at start-up (it still runs: the check only warns).
-   * Default: the detected platform's default grace period (Kubernetes' 30 s, Deno
-   * Deploy's 5 s, ...), none elsewhere; `Infinity` turns the check off.
+   * period under 2.5 s). With an explicit `timeout` that does not fit, main() logs one
+   * warning line at start-up (it still runs: the check only warns). Default: the detected
+   * platform's default grace period (Kubernetes' 30 s, Deno Deploy's 5 s, ...), none
+   * elsewhere; `Infinity` turns the check off.
    */
   gracePeriod?: number;
   /**
    * Whether this runs on Deno Deploy (SIGINT, then SIGKILL 5 s later), which sets the
-   * default `timeout` to 4 000 and the default `gracePeriod` to 5 000. Default: detected on Deno from `DENO_DEPLOY=true` (Deno
-   * Deploy) or `DENO_REGION` with `DENO_DEPLOYMENT_ID` (Deploy Classic), variables the
-   * platform sets and users cannot; `DENO_DEPLOYMENT_ID` alone is not enough (apps set it
-   * in containers). Always `false` on Bun and Node unless set here.
+   * default `timeout` to 4 000 and the default `gracePeriod` to 5 000. Default: detected on
+   * Deno from `DENO_DEPLOY=true` (Deno Deploy) or `DENO_REGION` with `DENO_DEPLOYMENT_ID`
+   * (Deploy Classic), variables the platform sets and users cannot; `DENO_DEPLOYMENT_ID`
+   * alone is not enough (apps set it in containers). Always `false` on Bun and Node unless
+   * set here.
    */
   denoDeploy?: boolean;
-  /** Milliseconds between the first signal and cancelling the tasks. Default 0. */
-  drainDelay?: number;
-  /**
-   * Milliseconds at the end of `timeout` kept for flush steps (`phase: "flush"`): tasks and
-   * cleanup steps must end before it, even when they run out of time. Held only when a
-   * flush step exists. Default: a fifth of `timeout`, at most 1 000.
-   */
-  flushReserve?: number;
   /**
    * Print the plan in one `quiesce: plan:` line at start-up: the platform detected, the
    * phases and their ends, the grace period they fit. Default `false`.
@@ -228,28 +226,16 @@ export interface MainOptions {
    * progress in the last half second. `false` turns it off. Default `true`.
    */
   systemd?: boolean | { extendTimeout?: number };
-  /** Called once, first thing, when shutdown begins. */
-  onSignal?: (signal: ShutdownTrigger) => void;
-  /** Drain progress reporter; default one stderr line a second; `false` for none. */
-  onProgress?: ((progress: DrainProgress) => void) | false;
   /**
-   * Called for every failure of a task, cleanup step or hook, when it happens (before the
-   * shutdown too); default: one line on stderr. Any failure makes the exit code 1.
-   */
-  onError?: (failure: Failure) => void;
-  /**
-   * Where signals come from. Default: the host's SIGINT and SIGTERM (`hostSignals()`); to
-   * add SIGHUP, SIGQUIT or SIGUSR2, pass `hostSignals({ signals: [...] })`.
-   */
-  signals?: SignalSource | false;
-  /**
-   * Whether a second signal during the drain exits at once. Default `true`. A repeat of the
-   * same signal within 100 ms is the same signal (a task runner's forwarded copy).
+   * Whether a second signal during the drain exits at once, with 128 + its number. Default
+   * `true`. A repeat of the same signal within 100 ms is the same signal (a task runner's
+   * forwarded copy).
    */
   forceOnSecondSignal?: boolean;
   /**
    * Whether an uncaught exception or unhandled rejection begins the shutdown (logged with
-   * the error; tasks drained and cleanup run within `timeout`; exit 1) instead of ending
+   * the error, reported to `onError` and in the report as a `"crash"` failure, the trigger
+   * `"failure"`; tasks drained and cleanup run within `timeout`; exit 1) instead of ending
    * the process at once. The handlers are removed right before the exit. Default `true`.
    */
   shutdownOnCrash?: boolean;
@@ -258,6 +244,44 @@ export interface MainOptions {
    * Kubernetes); a function decides every exit code from the {@linkcode MainOutcome}.
    */
   exitCode?: number | ((outcome: MainOutcome) => number);
-  /** Ends the process; default `Deno.exit` or `process.exit`. Inject it to test. */
-  exit?: (code: number) => void;
+  /**
+   * Ends the process; default `Deno.exit` or `process.exit`. Inject it to test: it gets the
+   * exit code and the outcome the code was decided from.
+   */
+  exit?: (code: number, outcome: MainOutcome) => void;
+  /**
+   * Where main()'s own lines go (each starts with `quiesce: `; the error, when there is one,
+   * comes as the second argument): the signal received, the drain's progress, failures,
+   * the exit code. A function (hand them to pino or a JSON logger), or `false` for silence.
+   * Default: `console.error`.
+   */
+  log?: MainLog | false;
 }
+
+/**
+ * Receives one line of main()'s log (it starts with `quiesce: `) and the error it is about,
+ * if any.
+ *
+ * @example Log main()'s lines as JSON
+ * ```ts
+ * import { main, type MainLog } from "@quiesce/quiesce/main";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const lines: string[] = [];
+ * const json: MainLog = (line, error) =>
+ *   lines.push(JSON.stringify({ level: "info", msg: line, error: error && String(error) }));
+ * const exited = Promise.withResolvers<number>();
+ * main(() => Promise.reject(new Error("bad config")), {
+ *   signals: false,
+ *   log: json,
+ *   exit: exited.resolve,
+ * });
+ * assertEquals(await exited.promise, 1);
+ * assertEquals(JSON.parse(lines[0]!), {
+ *   level: "info",
+ *   msg: "quiesce: main failed:",
+ *   error: "Error: bad config",
+ * });
+ * ```
+ */
+export type MainLog = (line: string, error?: unknown) => void;

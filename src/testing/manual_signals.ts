@@ -1,12 +1,17 @@
 // A signal source a test drives by hand: no process signal is touched.
-import type { ShutdownTrigger, SignalSource } from "../trigger.ts";
+import {
+  type ShutdownTrigger,
+  type SignalSource,
+  validateListener,
+} from "../signals.ts";
 import { describe } from "../_validate.ts";
-import { OS_SIGNALS } from "../_signal_hosts.ts";
+import { OS_SIGNALS } from "../_signal_table.ts";
 
 const TRIGGERS: readonly ShutdownTrigger[] = [
   ...OS_SIGNALS,
   "manual",
   "worker",
+  "failure",
 ];
 
 /**
@@ -76,11 +81,7 @@ export function manualSignals(): ManualSignals {
   const listeners = new Set<{ onSignal: (trigger: ShutdownTrigger) => void }>();
   let installs = 0;
   const source: SignalSource = (onSignal) => {
-    if (typeof onSignal !== "function") {
-      throw new TypeError(
-        `Cannot use onSignal: expected a function, got ${describe(onSignal)}`,
-      );
-    }
+    validateListener(onSignal);
     // One entry per installation: the same function installed twice is two listeners.
     const entry = { onSignal };
     listeners.add(entry);

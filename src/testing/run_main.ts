@@ -1,22 +1,21 @@
-// main() in a test: the exit is captured instead of ending the process, and so is its log.
+// main() in a test, through main()'s own public seams: `exit` (it gets the code and the
+// outcome), `log` (every line main() prints) and the context (the coordinator, to wait for
+// a drain that outlives a forced exit). Nothing here reaches into main()'s internals.
 import {
   main,
   type MainContext,
   type MainOptions,
   type MainOutcome,
 } from "../main.ts";
-import { progressLine } from "../_drain.ts";
-import type { DrainProgress, Failure } from "../report.ts";
 import type { GracefulShutdown } from "../shutdown.ts";
-import { RUN_HOOKS, type RunHooks, type RunOptions } from "../main/_run.ts";
 import { describe, validateFunction } from "../_validate.ts";
 
 /**
  * Options for {@linkcode runMain}: those of `main()` but `exit`, which `runMain` provides.
  * Two defaults differ, so that a test touches nothing of its process: `signals` defaults
  * to `false` (no OS listener; pass a {@linkcode ManualSignals}'s `source` to send signals),
- * and what `onError` and `onProgress` would print on stderr by default goes to the
- * run's `log` instead.
+ * and main()'s log lines (those of `onError` and `onProgress` included) go to the run's
+ * `log` instead of stderr (a `log` function given here gets them too).
  *
  * @example A run with a manual source and a short deadline
  * ```ts
@@ -75,11 +74,9 @@ export interface MainRun {
  *
  * Under `@std/testing/time`'s `FakeTime`, every timer main() and the drain use (deadline,
  * progress, the 100 ms window in which a repeated signal is the same signal) is a fake one:
- * `await time.tickAsync(ms)` moves the run on. Durations in the outcome (`atMs`,
- * `durationMs`) and the early-return note are measured with `performance.now()`, which
- * FakeTime does not fake, and so is what is left of the deadline when each phase of the
- * drain starts: under FakeTime the tasks and then the cleanup steps may each get up to a
- * whole `timeout` of fake time, so tick past twice the `timeout` to pass the deadline.
+ * `await time.tickAsync(ms)` moves the run on; ticking past `timeout` passes the deadline
+ * (one deadline covers the whole shutdown). Durations in the outcome (`atMs`,
+ * `durationMs`) are measured with `performance.now()`, which FakeTime does not fake.
  *
  * @example Test that SIGTERM runs the cleanup and exits 143
  * ```ts
@@ -126,38 +123,28 @@ export function runMain(
     );
   }
   const log: string[] = [];
+  const userLog = options?.log;
   const write = (line: string, ...error: unknown[]): void => {
-    log.push(
-      error.length === 0
-        ? `quiesce: ${line}`
-        : `quiesce: ${line} ${firstLine(error[0])}`,
-    );
+    log.push(error.length === 0 ? line : `${line} ${firstLine(error[0])}`);
+    if (typeof userLog === "function") userLog(line, ...error);
   };
   let shutdown: GracefulShutdown | undefined;
-  let outcome: MainOutcome | undefined;
-  const hooks: RunHooks = {
-    log: write,
-    started: (coordinator) => (shutdown = coordinator),
-    ended: (ended) => (outcome = ended),
-  };
-  const exited = Promise.withResolvers<number>();
-  const runOptions: RunOptions = {
+  const exited = Promise.withResolvers<[number, MainOutcome]>();
+  main((context) => {
+    shutdown = context.shutdown;
+    return fn(context);
+  }, {
     ...options,
-    exit: exited.resolve,
-    [RUN_HOOKS]: hooks,
-  };
-  // An option left out or set to `undefined` gets runMain's default, not main()'s.
-  runOptions.signals ??= false;
-  runOptions.onError ??= (failure: Failure) =>
-    write(`${failure.source} "${failure.name}" failed:`, failure.error);
-  runOptions.onProgress ??= (progress: DrainProgress) =>
-    write(progressLine(progress));
-  main(fn, runOptions);
+    // An option left out or set to `undefined` gets runMain's default, not main()'s.
+    signals: options?.signals ?? false,
+    log: write,
+    exit: (code, outcome) => exited.resolve([code, outcome]),
+  });
   return (async () => {
-    const code = await exited.promise;
+    const [code, outcome] = await exited.promise;
     // The drain may still run after a forced exit: let it end, so nothing outlives the run.
-    await shutdown!.done();
-    return { code, outcome: outcome!, log: [...log] };
+    await shutdown?.done();
+    return { code, outcome, log: [...log] };
   })();
 }
 

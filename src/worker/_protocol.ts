@@ -20,26 +20,3 @@ export function isShutdown(data: unknown): boolean {
 export function isStopped(data: unknown): boolean {
   return kindOf(data) === "stopped";
 }
-
-/**
- * Whether `data` is one of quiesce's own worker messages (`{ quiesce: "shutdown" }` from the
- * parent, `{ quiesce: "stopped", code }` from the worker), so an application's `message`
- * handler can skip them.
- *
- * @example Skip quiesce's messages in your own handler
- * ```ts
- * import { isQuiesceMessage } from "@quiesce/quiesce/worker";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(isQuiesceMessage({ quiesce: "shutdown" }), true);
- * assertEquals(isQuiesceMessage({ quiesce: "stopped", code: 0 }), true);
- * assertEquals(isQuiesceMessage({ job: 42 }), false);
- * assertEquals(isQuiesceMessage("shutdown"), false);
- * ```
- *
- * @param data A message's `data`.
- * @returns True for the shutdown request and the acknowledgement, false for anything else.
- */
-export function isQuiesceMessage(data: unknown): boolean {
-  return isShutdown(data) || isStopped(data);
-}

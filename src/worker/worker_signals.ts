@@ -1,39 +1,7 @@
-import type { SignalSource } from "../signals.ts";
-import { describe, validateFunction } from "../_validate.ts";
+import { type SignalSource, validateListener } from "../signals.ts";
+import { describe } from "../_validate.ts";
 import { isShutdown } from "./_protocol.ts";
-
-/** The worker-global API this side uses; found on `globalThis` by feature detection. */
-interface WorkerScope {
-  postMessage(message: unknown): void;
-  addEventListener(type: string, listener: (event: Event) => void): void;
-  removeEventListener(type: string, listener: (event: Event) => void): void;
-}
-
-interface HostGlobal extends Partial<WorkerScope> {
-  WorkerGlobalScope?: abstract new () => unknown;
-  close?: () => void;
-  Bun?: { isMainThread?: boolean };
-  process?: { exit?: (code: number) => void };
-}
-
-/** The worker's global scope, or `undefined` when this code does not run in a worker. */
-function workerScope(): (WorkerScope & HostGlobal) | undefined {
-  const host = globalThis as unknown as HostGlobal;
-  const inWebWorker = typeof host.WorkerGlobalScope === "function" &&
-    globalThis instanceof host.WorkerGlobalScope;
-  // Bun defines no WorkerGlobalScope (and has a `postMessage` on its main thread too), but
-  // tells its workers apart through `Bun.isMainThread`.
-  const inBunWorker = host.Bun?.isMainThread === false;
-  if (!inWebWorker && !inBunWorker) return undefined;
-  if (
-    typeof host.postMessage !== "function" ||
-    typeof host.addEventListener !== "function" ||
-    typeof host.removeEventListener !== "function"
-  ) {
-    return undefined;
-  }
-  return host as WorkerScope & HostGlobal;
-}
+import { workerScope } from "../_host.ts";
 
 /**
  * A {@linkcode SignalSource} for code running inside a web worker: it reports `"worker"`
@@ -76,7 +44,7 @@ function workerScope(): (WorkerScope & HostGlobal) | undefined {
  */
 export function workerSignals(): SignalSource {
   return (onSignal) => {
-    validateFunction(onSignal, "onSignal");
+    validateListener(onSignal);
     const scope = workerScope();
     if (scope === undefined) return () => {};
     const listener = (event: Event): void => {

@@ -3,7 +3,7 @@
 
 export const ROOT = new URL("../../", import.meta.url).pathname;
 export const SERVER = `${ROOT}examples/server.ts`;
-export type Runtime = "deno" | "bun";
+export type Runtime = "deno" | "bun" | "node";
 /** The runtimes every scenario of this suite runs on unless it names its own. */
 export const RUNTIMES: readonly Runtime[] = ["deno", "bun"];
 
@@ -83,7 +83,7 @@ export class Server {
     this.port = port;
     const cmd = runtime === "deno"
       ? [Deno.execPath(), "run", "-A", script]
-      : [which("bun") ?? "bun", script];
+      : [which(runtime) ?? runtime, script];
     this.process = new Deno.Command("env", {
       args: ["--default-signal=INT,TERM", ...cmd],
       env: { PORT: String(port), NO_COLOR: "1", ...env },

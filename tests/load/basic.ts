@@ -84,7 +84,9 @@ async function idleKeepAlive(runtime: Runtime, t: Checks): Promise<void> {
   server.kill("SIGTERM");
   const [usedOutcome, freshOutcome, code] = await Promise.all([
     used.ended(8_000),
-    fresh.ended(3_000), // Bun leaves them hanging: neither FIN nor reset
+    // Bun defers accept (the server side stays SYN-RECV, `ss -tan`): when the listener
+    // closes they get neither FIN nor reset.
+    fresh.ended(3_000),
     server.exit(),
   ]);
   t.row(

@@ -203,9 +203,10 @@ async function slowReaders(runtime: Runtime, t: Checks): Promise<void> {
 }
 
 /**
- * An SSE client that stops reading a fast producer (64 KiB events, as fast as the
- * stream takes them) for 2 s: the server's resident memory grows by less than 32 MiB;
- * then SIGTERM, and the server exits within its deadline.
+ * An SSE client that stops reading a producer of 64 KiB events that ignores
+ * backpressure, for 2 s: the server's resident memory grows by less than 32 MiB, the
+ * server cuts the client and names it (`GET /flood`); then SIGTERM, and the server exits
+ * within its deadline.
  */
 async function stalledSse(runtime: Runtime, t: Checks): Promise<void> {
   const server = await Server.start(
@@ -218,20 +219,42 @@ async function stalledSse(runtime: Runtime, t: Checks): Promise<void> {
     server.port,
     "GET /flood HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
   );
+  // The stream flows (256 KiB read) before the client stops reading.
+  const buffer = new Uint8Array(65_536);
+  let received = 0;
+  for (let i = 0; i < 1_000 && received < 256 * 1024; i++) {
+    received += await conn.read(buffer) ?? Infinity;
+  }
   await sleep(300);
   const before = await server.rssKiB();
   await sleep(2_000);
   const grownMiB = Math.round((await server.rssKiB() - before) / 1024);
+  // Cut by the server: what the kernel still holds for it, then EOF or a reset.
+  const rest = await readAll(conn, 3_000);
   const signalled = performance.now();
   server.kill("SIGTERM");
   const code = await server.exit();
   const exitMs = Math.round(performance.now() - signalled);
-  conn.close();
+  const named = server.output.includes("GET /flood");
   t.row(
-    `SSE client that stopped reading a fast producer: server memory +${grownMiB} MiB ` +
-      `in 2 s; exit ${code} ${exitMs} ms after SIGTERM (deadline 5000)`,
+    `SSE client that read ${received} bytes of a producer ignoring backpressure, ` +
+      `then stopped reading for 2 s: server memory +${grownMiB} MiB; its connection ` +
+      `${
+        rest.end === "still open" ? "still open" : `ended (${rest.end})`
+      } after ` +
+      `${(rest.bytes / MiB).toFixed(1)} MiB more; the server's output ` +
+      `${
+        named ? "names" : "does not name"
+      } GET /flood; exit ${code} ${exitMs} ms ` +
+      `after SIGTERM (deadline 5000)`,
+  );
+  t.check(
+    Number.isFinite(received) && received >= 256 * 1024,
+    `the stream ended after ${received} bytes`,
   );
   t.check(grownMiB < 32, `server memory grew ${grownMiB} MiB`);
+  t.check(rest.end !== "still open", "the stalled client was not cut");
+  t.check(named, "the stalled GET /flood is not named");
   t.check(exitMs < 6_000, `exit ${exitMs} ms after SIGTERM`);
 }
 

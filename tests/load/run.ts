@@ -22,6 +22,7 @@ const SCENARIOS: readonly Scenario[] = [
   ...hostileScenarios,
   ...h2Scenarios,
   ...fleetScenarios,
+  ...(await import("./node.ts")).nodeScenarios, // the same rows on Node (serve() on node:http)
 ];
 const BUDGET_MS = 420_000; // CI's whole run must stay under 15 minutes
 

@@ -1,0 +1,142 @@
+// Stopping the listeners a GracefulHttp was given, as the escalation plans it: when the drain
+// begins, but no sooner than `linger` after the first signal (keep-alive clients get one
+// `Connection: close` response first) and not while a handler may still read a request body
+// (Deno's `shutdown()` would make it unreadable); then, once no request is in flight, at most
+// `idleGrace` more for connections that carry nothing (Bun: `close()`, i.e. `stop(true)`);
+// at the deadline, `close()` for whatever is left.
+
+/** A listener as `GracefulHttp.attach()` takes it (the public `HttpListener`). */
+interface HttpListener {
+  stop(): Promise<void> | void;
+  close?(): void;
+}
+
+/** What the stopper needs from its server. */
+export interface ListenerStopHooks {
+  /** Least milliseconds from the first signal to the stop. */
+  linger: number;
+  /** Milliseconds to wait, once idle, for connections that carry nothing. */
+  idleGrace: number;
+  /** Whether a handler may still read a request body (or a dropped one is being read). */
+  readingBodies(): boolean;
+  /** Settles when no request is in flight. */
+  whenIdle(): Promise<void>;
+  /** Whether a response was cut because its client stopped reading (it holds Deno's stop). */
+  stalled(): boolean;
+  /** Reports a listener's failure. */
+  fail(error: unknown): void;
+}
+
+/** The listeners of one server and their stops. */
+export class ListenerStop {
+  readonly #hooks: ListenerStopHooks;
+  readonly #listeners: HttpListener[] = [];
+  readonly #stops: Promise<void>[] = [];
+  #stopping = false;
+  #held: PromiseWithResolvers<void> | undefined;
+  #holdTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(hooks: ListenerStopHooks) {
+    this.#hooks = hooks;
+  }
+
+  /** Whether a listener was attached. */
+  get attached(): boolean {
+    return this.#listeners.length > 0;
+  }
+
+  /** Settles when every stop begun so far has settled. */
+  settled(): Promise<unknown> {
+    return Promise.all(this.#stops);
+  }
+
+  /** Adds a listener; one added after the stops began is stopped at once. */
+  add(listener: HttpListener): void {
+    this.#listeners.push(listener);
+    if (this.#stopping) this.#stops.push(this.#stop(listener));
+  }
+
+  /** The drain began: stops every listener once the hold allows (see the file's top). */
+  stopAll(signalledAt: number): void {
+    this.#stopping = true;
+    if (this.#listeners.length === 0) return;
+    const held = this.#held = Promise.withResolvers<void>();
+    const wait = signalledAt + this.#hooks.linger - performance.now();
+    if (wait > 0) {
+      this.#holdTimer = setTimeout(() => {
+        this.#holdTimer = undefined;
+        this.recheck();
+      }, wait);
+    } else this.recheck();
+    for (const listener of this.#listeners) {
+      this.#stops.push(held.promise.then(() => this.#stop(listener)));
+    }
+  }
+
+  /** Something changed that may release the hold (a response, a settled request). */
+  recheck(): void {
+    if (this.#held === undefined || this.#holdTimer !== undefined) return;
+    if (!this.#hooks.readingBodies()) this.#release();
+  }
+
+  /** The deadline: stops what is still held and closes every listener. */
+  forceClose(): void {
+    this.#release();
+    for (const listener of this.#listeners) {
+      try {
+        listener.close?.();
+      } catch (error) {
+        this.#hooks.fail(error);
+      }
+    }
+  }
+
+  #release(): void {
+    clearTimeout(this.#holdTimer);
+    this.#holdTimer = undefined;
+    this.#held?.resolve();
+  }
+
+  #stop(listener: HttpListener): Promise<void> {
+    let stopped: Promise<void>;
+    try {
+      stopped = Promise.resolve(listener.stop()).catch((error) =>
+        this.#hooks.fail(error)
+      );
+    } catch (error) {
+      this.#hooks.fail(error);
+      return Promise.resolve();
+    }
+    // Bun: one connection holding half a request keeps `stop()` pending indefinitely; Deno:
+    // a client that stopped reading keeps `shutdown()` pending. Once no request is in
+    // flight, what is left carries nothing useful: after a grace, `close()` ends it (Bun), or
+    // the drain stops waiting for a response already cut and named (Deno; the process's
+    // exit closes the connection).
+    const close = listener.close;
+    return new Promise((resolve) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let settled = false;
+      const done = () => {
+        settled = true;
+        clearTimeout(timer);
+        resolve();
+      };
+      stopped.then(done);
+      this.#hooks.whenIdle().then(() => {
+        if (settled) return;
+        timer = setTimeout(() => {
+          if (close === undefined) {
+            if (this.#hooks.stalled()) done();
+            return;
+          }
+          try {
+            close.call(listener);
+          } catch (error) {
+            this.#hooks.fail(error);
+          }
+          done();
+        }, this.#hooks.idleGrace);
+      });
+    });
+  }
+}
