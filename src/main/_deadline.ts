@@ -3,7 +3,6 @@
 // ready to exit. run() (./_run.ts) asks it for the timeout and tells it what happens.
 import { defaultFlushReserve, progressLine } from "../_drain.ts";
 import type { DrainProgress, ShutdownReport } from "../report.ts";
-import { NAMED_STRAGGLERS } from "../errors.ts";
 import type { GracefulShutdown } from "../shutdown.ts";
 import type { ShutdownTrigger } from "../signals.ts";
 import { graceWarning } from "./_grace.ts";
@@ -130,22 +129,22 @@ export class DeadlinePolicy {
   }
 }
 
+/** How many unfinished parts the phases line names per phase before it counts the rest. */
+export const NAMED_PER_PHASE = 10;
+
 /**
- * How each phase ended, naming what did not finish (the oldest few of each phase, the
- * rest counted, as the deadline's own line does): `phases: tasks timed out (1.2 s: "sync", "upload"), cleanup
- * done (0.0 s), flush done (0.1 s)`.
+ * How each phase ended, naming what did not finish in it (the deadline's own line names
+ * only the oldest five of all; this one names up to {@linkcode NAMED_PER_PHASE} per phase,
+ * so a hung flush step is named even behind 300k hung tasks, and counts the rest):
+ * `phases: tasks timed out (1.2 s: "sync", "upload"), cleanup done (0.0 s), flush done (0.1 s)`.
  */
 export function phaseLine(report: ShutdownReport): string {
   return `phases: ${
     report.phases.map((p) => {
-      // The oldest few by name and the rest counted: a drain cut with a million tasks
-      // still prints one readable line (report.stragglers keeps every one).
-      const shown = p.unfinished.slice(0, NAMED_STRAGGLERS).map((name) =>
-        JSON.stringify(name)
-      );
+      const shown = p.unfinished.slice(0, NAMED_PER_PHASE);
+      let names = shown.map((name) => JSON.stringify(name)).join(", ");
       const more = p.unfinished.length - shown.length;
-      if (more > 0) shown.push(`and ${more} more`);
-      const names = shown.join(", ");
+      if (more > 0) names += ` and ${more} more`;
       return `${p.phase} ${p.ended} (${(p.durationMs / 1000).toFixed(1)} s${
         names === "" ? "" : `: ${names}`
       })`;
