@@ -15,7 +15,6 @@ import {
 } from "./_platforms.ts";
 import { type StopState, SystemdNotifier } from "./_systemd.ts";
 import type { MainOptions } from "./types.ts";
-import { NAMED_STRAGGLERS } from "../errors.ts";
 
 /** The default timeout where no platform or grace period says otherwise. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -130,19 +129,22 @@ export class DeadlinePolicy {
   }
 }
 
+/** How many unfinished parts the phases line names per phase before it counts the rest. */
+export const NAMED_PER_PHASE = 10;
+
 /**
- * How each phase ended, naming everything that did not finish (the deadline's own line
- * names only the oldest few): `phases: tasks timed out (1.2 s: "sync", "upload"), cleanup
- * done (0.0 s), flush done (0.1 s)`.
+ * How each phase ended, naming what did not finish in it (the deadline's own line names
+ * only the oldest five of all; this one names up to {@linkcode NAMED_PER_PHASE} per phase,
+ * so a hung flush step is named even behind 300k hung tasks, and counts the rest):
+ * `phases: tasks timed out (1.2 s: "sync", "upload"), cleanup done (0.0 s), flush done (0.1 s)`.
  */
 export function phaseLine(report: ShutdownReport): string {
   return `phases: ${
     report.phases.map((p) => {
-      // A few names and a count: a drain may leave hundreds of thousands unfinished.
-      const named = p.unfinished.slice(0, NAMED_STRAGGLERS)
-        .map((name) => JSON.stringify(name));
-      const more = p.unfinished.length - named.length;
-      const names = named.join(", ") + (more > 0 ? ` and ${more} more` : "");
+      const shown = p.unfinished.slice(0, NAMED_PER_PHASE);
+      let names = shown.map((name) => JSON.stringify(name)).join(", ");
+      const more = p.unfinished.length - shown.length;
+      if (more > 0) names += ` and ${more} more`;
       return `${p.phase} ${p.ended} (${(p.durationMs / 1000).toFixed(1)} s${
         names === "" ? "" : `: ${names}`
       })`;

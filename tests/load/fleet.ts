@@ -100,7 +100,7 @@ wrk.headers["Content-Type"] = "application/octet-stream"
 function clients(front: number, uploadFile: string, postScript: string) {
   const base = `http://127.0.0.1:${front}`;
   const abort = new AbortController();
-  const uploads = { ok: 0, errors: [] as string[] };
+  const uploads = { ok: 0, early: 0, errors: [] as string[] };
   const streams = {
     drained: 0,
     late: 0,
@@ -117,7 +117,12 @@ function clients(front: number, uploadFile: string, postScript: string) {
     postScript,
     `${base}/`,
   ]);
-  const uploadLoops = Array.from({ length: 3 }, async () => {
+  // Three clients upload to /upload (read whole, answered with the byte count); a fourth
+  // posts the same file to /, which answers without reading the body.
+  const uploadLoops = Array.from({ length: 4 }, async (_, i) => {
+    const [path, answer] = i < 3
+      ? ["/upload", `${UPLOAD_BYTES}\n`]
+      : ["/", "ok\n"];
     while (!abort.signal.aborted) {
       const r = await curl([
         "--limit-rate",
@@ -126,12 +131,15 @@ function clients(front: number, uploadFile: string, postScript: string) {
         "10",
         "--data-binary",
         `@${uploadFile}`,
-        `${base}/upload`,
+        `${base}${path}`,
       ]);
-      if (r.code === 0 && r.status === 200 && r.body === `${UPLOAD_BYTES}\n`) {
-        uploads.ok++;
+      if (r.code === 0 && r.status === 200 && r.body === answer) {
+        if (i < 3) uploads.ok++;
+        else uploads.early++;
       } else {
-        uploads.errors.push(`curl ${r.code} HTTP ${r.status} ${r.body.trim()}`);
+        uploads.errors.push(
+          `POST ${path}: curl ${r.code} HTTP ${r.status} ${r.body.trim()}`,
+        );
       }
     }
   });
@@ -251,7 +259,9 @@ async function rollingRestart(
       `DRAIN_DELAY_MS=${env.DRAIN_DELAY_MS}, 3 replicas restarted one by one: ` +
         `wrk ${wrk.requests} keep-alive GETs, ${wrk.non2xx} non-2xx, ${wrkErrors} socket ` +
         `errors; wrk ${posts.requests} keep-alive POSTs of 1 KiB, ${posts.non2xx} ` +
-        `non-2xx, ${postErrors} socket errors; ${uploads.ok} uploads of 256 KiB answered 200 with the byte count, ` +
+        `non-2xx, ${postErrors} socket errors; 256 KiB uploads: ${uploads.ok} to ` +
+        `/upload answered 200 with the byte count, ${uploads.early} to / (answered ` +
+        `without reading) answered 200, ` +
         `${uploads.errors.length} failed${
           uploads.errors.length ? ` (${distinct(uploads.errors)})` : ""
         }; ` +
@@ -264,7 +274,10 @@ async function rollingRestart(
           exitMs.join(", ")
         } ms after SIGTERM)`,
     );
-    checks.check(wrk.requests > 0 && uploads.ok > 0, "no load went through");
+    checks.check(
+      wrk.requests > 0 && uploads.ok > 0 && uploads.early > 0,
+      "no load went through",
+    );
     checks.check(wrk.non2xx === 0, `${wrk.non2xx} non-2xx GETs`);
     checks.check(wrkErrors === 0, `${wrkErrors} wrk socket errors`);
     checks.check(posts.non2xx === 0, `${posts.non2xx} non-2xx POSTs`);

@@ -103,7 +103,7 @@ async function readiness(
   };
   const before = await h2load(4);
   signal();
-  await sleep(300);
+  await sleep(200);
   const during = await h2load(8);
   return {
     text:
@@ -115,7 +115,7 @@ async function readiness(
 /**
  * SIGTERM with a 2 s drain delay: readiness on one HTTP/2 connection turns from 200 to
  * 503; then 12 nghttp streams and 40 h2load streams (4 connections) of a
- * 1.5 s route are in flight when the listener stops: each client gets GOAWAY, every
+ * 3 s route are in flight when the listener stops: each client gets GOAWAY, every
  * stream ends with 200, none is reset, and the server exits 143.
  */
 async function h2Drain(runtime: Runtime, t: Checks, tls: boolean) {
@@ -123,11 +123,19 @@ async function h2Drain(runtime: Runtime, t: Checks, tls: boolean) {
   try {
     const env = {
       DRAIN_DELAY_MS: "2000",
+      SLOW_MS: "3000",
       ...(tls ? await certificate(dir) : {}),
     };
     const server = await Server.start(runtime, env, freePort(), FIXTURE);
     const base = `${tls ? "https" : "http"}://127.0.0.1:${server.port}`;
-    const ready = await readiness(base, tls, () => server.kill("SIGTERM"));
+    const signalled = Promise.withResolvers<void>();
+    const ready = readiness(base, tls, () => {
+      server.kill("SIGTERM");
+      signalled.resolve();
+    });
+    // Streams of 3 s started 0.5 s into the 2 s delay are in flight when the listener
+    // stops, with 1.5 s of margin either side for a loaded machine.
+    await signalled.promise;
     await sleep(500);
     const nghttp = run("nghttp", ["-nv", "-m", "12", `${base}/slow`]);
     const h2load = run("h2load", [
@@ -139,7 +147,8 @@ async function h2Drain(runtime: Runtime, t: Checks, tls: boolean) {
       "10",
       `${base}/slow`,
     ]);
-    const [frames, load, code] = await Promise.all([
+    const [readyText, frames, load, code] = await Promise.all([
+      ready,
       nghttp,
       h2load,
       server.exit(),
@@ -150,20 +159,29 @@ async function h2Drain(runtime: Runtime, t: Checks, tls: boolean) {
       ),
     ].map((m) => m[1]!);
     const resets = (frames.text.match(/recv RST_STREAM/g) ?? []).length;
+    // nghttp's clock: the first GOAWAY arrives before the first response, i.e. while
+    // every stream is still in flight.
+    const at = (re: RegExp) => Number(re.exec(frames.text)?.[1] ?? NaN);
+    const goawayAt = at(/\[\s*([\d.]+)\] recv GOAWAY/);
+    const firstAnswerAt = at(/\[\s*([\d.]+)\] recv \(stream_id=\d+\) :status:/);
     const ok200 =
       (frames.text.match(/recv \(stream_id=\d+\) :status: 200/g) ?? []).length;
     const h2loadLine = /requests: ([^\n]*)/.exec(load.text)?.[1] ?? load.text;
     const n = (word: string) =>
       Number(new RegExp(`(\\d+) ${word}`).exec(h2loadLine)?.[1] ?? -1);
     t.row(
-      `readiness: ${ready.text}; ` +
+      `readiness: ${readyText.text}; ` +
         `nghttp: ${goaways.length} GOAWAY (${
           goaways.join("; ")
-        }), ${ok200}/12 streams 200, ` +
+        }) from ${goawayAt} s, ${ok200}/12 streams 200 from ${firstAnswerAt} s, ` +
         `${resets} RST_STREAM, exit ${frames.code}; h2load: ${h2loadLine}; exit ${code}`,
     );
-    t.check(ready.ok, `readiness: ${ready.text}`);
+    t.check(readyText.ok, `readiness: ${readyText.text}`);
     t.check(goaways.length > 0, `nghttp got no GOAWAY`);
+    t.check(
+      goawayAt < firstAnswerAt,
+      `GOAWAY at ${goawayAt} s came after the streams ended (${firstAnswerAt} s)`,
+    );
     t.check(goaways.every((g) => g.includes("NO_ERROR")), `GOAWAY ${goaways}`);
     t.check(
       ok200 === 12 && frames.code === 0,

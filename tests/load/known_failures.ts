@@ -3,13 +3,20 @@
 // it saw, but they do not fail CI. A row listed here that passes is printed loudly too:
 // take it off the list. Keys are `<runtime> <scenario name>`; values say why it fails.
 export const KNOWN_FAILURES: Readonly<Record<string, string>> = {
+  // One cause, two effects: a response body that began before the first signal is not
+  // followed. Asked 150 ms after SIGTERM, the same stalled GET /big is cut at
+  // stallTimeout and named (exit 1) on both runtimes.
   "deno slow readers":
-    "issue 16 items 3-4: a response that began before SIGTERM is not followed: the " +
-    "reader that stopped is not cut at stallTimeout (5 s), the drain runs to the 8 s " +
-    "deadline (exit 1) and names only 'http server', not GET /big (asked after the " +
-    "signal, the same request is cut at 5 s and named)",
+    "issue 16 items 3-4: a response begun before SIGTERM is not followed: the reader " +
+    "that stopped is not cut at stallTimeout (5 s), the drain runs to the 8 s " +
+    "deadline (exit 1) and names only 'http server', not GET /big",
   "bun slow readers":
-    "issue 16 items 3-4: 1.5 s after SIGTERM (linger + idleGrace) stop(true) cuts the " +
-    "slow reader at 19 of 32 MiB and the stalled one, unnamed, with exit 143 (clean); " +
-    "asked after the signal, a stalled GET of the 32 MiB body is also cut unnamed, 143",
+    "issue 16 items 3-4: a response begun before SIGTERM is not followed: 1.5 s after " +
+    "SIGTERM (linger + idleGrace) stop(true) cuts the slow reader at 19 of 32 MiB " +
+    "and the stalled one, unnamed, and the exit is 143 (clean)",
+  // tests/load/node.ts runs the fleet row on Node too (http-node's rows).
+  "node fleet behind HAProxy":
+    "Node under the three-replica fleet row (wrk GETs and POSTs, uploads, SSE): 17-19 " +
+    "GET and 12-15 POST socket errors in 3 of 3 runs at load average 22-34; in 2 of " +
+    "them HAProxy never saw the first replica's 503 before its listener stopped",
 };
