@@ -1,6 +1,6 @@
 /**
  * `./http`: HTTP servers that shut down without a single client noticing, on `Deno.serve`,
- * `Bun.serve` or any fetch handler (Hono's `app.fetch`, `deno serve`'s `export default`).
+ * `Bun.serve`, `node:http` or any fetch handler (Hono's `app.fetch`, `deno serve`'s `export default`).
  *
  * The escalation, driven by a {@linkcode GracefulShutdown}:
  * 1. first signal: the readiness route answers 503, `draining` is true, and every response
@@ -9,14 +9,18 @@
  *    gracefully, WebSockets close with 1001, each request's `streamSignal` aborts and
  *    {@linkcode sse} streams send their final event and end cleanly;
  * 3. in-flight requests are tasks of the drain, named `GET /orders/42`;
- * 4. at the deadline whatever is left is closed (Bun `stop(true)`, tracked bodies errored).
+ * 4. at the deadline whatever is left is closed (Bun `stop(true)`, Node's connections,
+ *    tracked bodies errored).
  *
- * - {@linkcode serve}: `Deno.serve` or `Bun.serve`, wired to a shutdown.
+ * - {@linkcode serve}: `Deno.serve`, `Bun.serve` or `node:http` (Node 22.3+), wired to a
+ *   shutdown.
  * - {@linkcode GracefulHttp}: the wrapper, for servers you start yourself.
  * - {@linkcode requestScope}`(request)`: the request's {@linkcode RequestScope}: the
  *   client's address, per-request background work (`scope.spawn`) and signals. The
  *   handler's second argument stays what the runtime passed (Hono's `c.env` keeps working).
  * - {@linkcode sse}, {@linkcode readiness}, {@linkcode liveness}.
+ * - {@linkcode nodeListener}, {@linkcode attachNodeServer}: `node:http` servers you make
+ *   yourself (`@hono/node-server`; Express, Koa, Fastify's `server`).
  *
  * @example A server run by `main()` (here it stops itself)
  * ```ts

@@ -185,11 +185,15 @@ export class RunningTasks {
    */
   map<R>(fn: (task: Task<unknown>) => R): R[] {
     const slots = this.#slots;
-    const out: R[] = [];
+    // Sized once: growing by push copies the array about 20 times on the way to 1M (10-20 %
+    // of building a million stragglers, measured on Bun and Deno).
+    const out = new Array<R>(this.size);
+    let next = 0;
     for (let i = 0; i < slots.length; i++) {
       const task = slots[i];
-      if (task !== undefined) out.push(fn(task));
+      if (task !== undefined) out[next++] = fn(task);
     }
+    out.length = next; // the same unless `fn` finished a task on the way
     return out;
   }
 

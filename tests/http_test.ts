@@ -216,3 +216,39 @@ Deno.test("a handler that throws ends its scope and the error reaches the runtim
   assertEquals(http.inFlight(), []);
   await shutdown.shutdown();
 });
+
+Deno.test("requestScope finds the scope by the Request object only; bad timing and buffer options are RangeErrors naming them", async () => {
+  const shutdown = new GracefulShutdown(quiet);
+  let seen: string | undefined;
+  const http = new GracefulHttp(shutdown, (request, info) => {
+    const scope = requestScope(request);
+    seen = `${scope.name} info=${info} remote=${scope.remoteAddr}`;
+    assertThrows(
+      () => requestScope(new Request(request)),
+      TypeError,
+      "not a copy",
+    );
+    assertThrows(
+      () => sse(request, () => {}, { maxBuffer: 0 }),
+      RangeError,
+      "options.maxBuffer",
+    );
+    return new Response("ok");
+  });
+  const response = await http.fetch(new Request("http://x/orders/7"));
+  await response.body?.cancel();
+  assertEquals(seen, "GET /orders/7 info=undefined remote=undefined");
+  assertThrows(
+    () => requestScope(new Request("http://x/")),
+    TypeError,
+    "Cannot find the scope of request",
+  );
+  for (const name of ["linger", "stallTimeout", "idleGrace"]) {
+    assertThrows(
+      () => new GracefulHttp(shutdown, () => new Response(""), { [name]: -1 }),
+      RangeError,
+      `options.${name}`,
+    );
+  }
+  await shutdown.shutdown();
+});

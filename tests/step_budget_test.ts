@@ -10,6 +10,7 @@ import {
   assertThrows,
 } from "@std/assert";
 import { type Failure, GracefulShutdown, type ShutdownReport } from "../mod.ts";
+import { phaseLine } from "../src/main/_deadline.ts";
 
 function quiet(timeout = 30_000): GracefulShutdown {
   return new GracefulShutdown({
@@ -195,4 +196,30 @@ Deno.test("an explicit flushReserve is what the flush steps get", async () => {
   // The cleanup phase ended at 400 ms, leaving the 600 ms reserve.
   assertGreaterOrEqual(flushAt - started, 390);
   assertLess(flushAt - started, 700);
+});
+
+Deno.test("main()'s phases line names up to ten unfinished parts per phase and counts the rest", () => {
+  const report = {
+    phases: [
+      {
+        phase: "tasks",
+        ended: "timed out",
+        durationMs: 800,
+        unfinished: Array.from({ length: 25 }, (_, i) => `task ${i}`),
+      },
+      { phase: "cleanup", ended: "done", durationMs: 0, unfinished: [] },
+      {
+        phase: "flush",
+        ended: "timed out",
+        durationMs: 200,
+        unfinished: ["exporter"],
+      },
+    ],
+  } as unknown as ShutdownReport;
+  assertEquals(
+    phaseLine(report),
+    `phases: tasks timed out (0.8 s: ${
+      Array.from({ length: 10 }, (_, i) => `"task ${i}"`).join(", ")
+    } and 15 more), cleanup done (0.0 s), flush timed out (0.2 s: "exporter")`,
+  );
 });

@@ -8,6 +8,7 @@
 // above those thresholds (1M on Bun; 300k on Deno keeps the suite quick there).
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { GracefulShutdown, TaskGroup, WaitTimeoutError } from "../mod.ts";
+import { runMain } from "../src/testing.ts";
 import { Child } from "./_child.ts";
 import { commandFor, requireRuntime, type RuntimeName } from "./_runtime.ts";
 
@@ -150,5 +151,26 @@ Deno.test("the deadline starts when the shutdown begins, not after the tasks wer
   assert(
     report.durationMs < 880,
     `${report.durationMs} ms: the deadline started late`,
+  );
+});
+
+Deno.test("the progress line names the five oldest still running and counts the rest", async () => {
+  const { log } = await runMain(({ spawn, shutdown }) => {
+    for (let i = 0; i < 7; i++) {
+      spawn(`slow ${i}`, async (signal) => {
+        await new Promise((resolve) =>
+          signal.addEventListener("abort", resolve)
+        );
+        await new Promise((resolve) => setTimeout(resolve, 1_300));
+      });
+    }
+    void shutdown.shutdown();
+  }, { signals: false, timeout: 5_000 });
+  assert(
+    log.some((line) =>
+      /^quiesce: draining, 7 still running \(slow 0 \d+\.\ds, slow 1 \d+\.\ds, slow 2 \d+\.\ds, slow 3 \d+\.\ds, slow 4 \d+\.\ds, and 2 more\); \d+\.\ds left$/
+        .test(line)
+    ),
+    log.join("\n"),
   );
 });

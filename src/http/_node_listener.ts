@@ -83,9 +83,9 @@ export function nodeServerListener(server: NodeServer): HttpListener {
         try {
           server.close(() => resolve()); // an error means it was not listening: done
         } finally {
-          if (own) Object.defineProperty(server, "closeIdleConnections", own);
-          else {delete (server as { closeIdleConnections?: unknown })
-              .closeIdleConnections;}
+          const target = server as { closeIdleConnections?: unknown };
+          if (own) Object.defineProperty(target, "closeIdleConnections", own);
+          else delete target.closeIdleConnections; // the prototype's again
         }
         closeIdle();
       }).finally(() => clearTimeout(sweep));

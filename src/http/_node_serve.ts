@@ -2,7 +2,7 @@
 // `nodeServerListener`.
 import type { GracefulHttp } from "./graceful_http.ts";
 import { fetchListener } from "./_node_fetch.ts";
-import type { NodeHttp } from "./_node_hosts.ts";
+import type { NodeHttp, NodeServer } from "./_node_hosts.ts";
 import { nodeServerListener } from "./_node_listener.ts";
 
 /** Where `serveNode` listens. */
@@ -17,6 +17,7 @@ export interface NodeHttpServer {
   readonly port: number;
   readonly hostname: string;
   readonly http: GracefulHttp;
+  readonly nodeServer: NodeServer;
 }
 
 /**
@@ -44,5 +45,6 @@ export function serveNode(
     },
     hostname,
     http,
+    nodeServer: server,
   };
 }

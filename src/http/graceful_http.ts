@@ -416,7 +416,8 @@ export class GracefulHttp {
 
   #onSignal(): void {
     this.#signalledAt = performance.now();
-    this.#peers?.start();
+    // Only a runtime-owned listener (`deno serve`, nothing attached) can have peers.
+    if (!this.#listeners.attached) this.#peers?.start();
     for (const scope of this.#inFlight) this.#track(scope);
     try {
       this.#shutdown.spawn(this.#name, async () => {

@@ -84,6 +84,12 @@ export interface HttpServer {
   readonly hostname: string;
   /** The wrapper: `draining`, `inFlight()`. */
   readonly http: GracefulHttp;
+  /**
+   * On Node, the `node:http` server (for helpers that hook into it, such as
+   * `@hono/node-ws`'s `injectWebSocket(server.nodeServer as Server)`); `undefined` on Deno
+   * and Bun.
+   */
+  readonly nodeServer?: unknown;
 }
 
 const KNOWN = [

@@ -129,15 +129,22 @@ export class DeadlinePolicy {
   }
 }
 
+/** How many unfinished parts the phases line names per phase before it counts the rest. */
+export const NAMED_PER_PHASE = 10;
+
 /**
- * How each phase ended, naming everything that did not finish (the deadline's own line
- * names only the oldest few): `phases: tasks timed out (1.2 s: "sync", "upload"), cleanup
- * done (0.0 s), flush done (0.1 s)`.
+ * How each phase ended, naming what did not finish in it (the deadline's own line names
+ * only the oldest five of all; this one names up to {@linkcode NAMED_PER_PHASE} per phase,
+ * so a hung flush step is named even behind 300k hung tasks, and counts the rest):
+ * `phases: tasks timed out (1.2 s: "sync", "upload"), cleanup done (0.0 s), flush done (0.1 s)`.
  */
 export function phaseLine(report: ShutdownReport): string {
   return `phases: ${
     report.phases.map((p) => {
-      const names = p.unfinished.map((name) => JSON.stringify(name)).join(", ");
+      const shown = p.unfinished.slice(0, NAMED_PER_PHASE);
+      let names = shown.map((name) => JSON.stringify(name)).join(", ");
+      const more = p.unfinished.length - shown.length;
+      if (more > 0) names += ` and ${more} more`;
       return `${p.phase} ${p.ended} (${(p.durationMs / 1000).toFixed(1)} s${
         names === "" ? "" : `: ${names}`
       })`;

@@ -112,6 +112,28 @@ export async function runOnce(
   const exitMs = performance.now() - signalled;
   reader.releaseLock();
   await child.stdout.cancel();
+  // The trees share the program's stderr: if any outlived it, the pipe stays open. Then
+  // they are orphans; note them, and SIGKILL their groups so the run can end.
+  let outlived: number[] = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const closed = await Promise.race([
+    stderrText.then(() => true),
+    new Promise<false>((resolve) =>
+      timer = setTimeout(() => resolve(false), 3_000)
+    ),
+  ]);
+  clearTimeout(timer);
+  if (!closed) {
+    outlived = (await ps(pids)).filter((row) => !row.stat.startsWith("Z"))
+      .map((row) => row.pid);
+    for (const shell of shells) {
+      try {
+        Deno.kill(-shell, "SIGKILL");
+      } catch {
+        // That group is gone.
+      }
+    }
+  }
   const stderr = await stderrText;
   const atExit = (await ps(pids)).filter((row) => !row.stat.startsWith("Z"));
   // SIGKILLed processes may take a moment to go; an orphan is one that does not.
@@ -129,7 +151,7 @@ export async function runOnce(
     timeoutMs,
     exitMs,
     code: status.code,
-    orphans: alive.map((row) => row.pid),
+    orphans: [...new Set([...outlived, ...alive.map((row) => row.pid)])],
     // When the drain ran to its end, each shell was reaped by the program itself.
     unreaped: drained ? zombies.map((row) => row.pid) : [],
     unnamed: drained
