@@ -73,7 +73,11 @@ const BALANCERS: readonly Balancer[] = [
 ];
 
 /** The recipe with the README's ports (front 8080, replicas 8001-8003) replaced. */
-function withPorts(recipe: string, front: number, replicas: number[]): string {
+export function withPorts(
+  recipe: string,
+  front: number,
+  replicas: number[],
+): string {
   return recipe.replace(/\b80(80|01|02|03)\b/g, (port) => {
     const i = ["8001", "8002", "8003"].indexOf(port);
     return String(i < 0 ? front : replicas[i]);
@@ -81,7 +85,7 @@ function withPorts(recipe: string, front: number, replicas: number[]): string {
 }
 
 /** The drain delay the recipe asks the replicas for (its `DRAIN_DELAY_MS=` line). */
-function drainDelayOf(recipe: string): string {
+export function drainDelayOf(recipe: string): string {
   const found = /DRAIN_DELAY_MS=(\d+)/.exec(recipe)?.[1];
   if (found === undefined) {
     throw new Error("the recipe names no DRAIN_DELAY_MS");

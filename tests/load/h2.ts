@@ -7,7 +7,7 @@ import { freePort, ROOT, type Runtime, Server, sleep } from "./_tools.ts";
 const FIXTURE = `${ROOT}tests/load/_fixture_server.ts`;
 const decoder = new TextDecoder();
 
-async function run(cmd: string, args: string[]) {
+export async function run(cmd: string, args: string[]) {
   const out = await new Deno.Command(cmd, {
     args,
     stdout: "piped",
@@ -20,8 +20,10 @@ async function run(cmd: string, args: string[]) {
   };
 }
 
-/** A self-signed certificate for 127.0.0.1, made for this run only. */
-async function certificate(dir: string): Promise<Record<string, string>> {
+/** A self-signed certificate for 127.0.0.1, made for this run only (CERT_FILE, KEY_FILE). */
+export async function certificate(
+  dir: string,
+): Promise<Record<string, string>> {
   const [cert, key] = [`${dir}/cert.pem`, `${dir}/key.pem`];
   const made = await run("openssl", [
     "req",

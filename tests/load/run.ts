@@ -12,6 +12,7 @@
 import { basicScenarios } from "./basic.ts";
 import { fleetScenarios } from "./fleet.ts";
 import { h2Scenarios } from "./h2.ts";
+import { h2FrontScenarios } from "./h2_front.ts";
 import { hostileScenarios } from "./hostile.ts";
 import { KNOWN_FAILURES } from "./known_failures.ts";
 import type { Scenario } from "./_scenario.ts";
@@ -21,6 +22,7 @@ const SCENARIOS: readonly Scenario[] = [
   ...basicScenarios,
   ...hostileScenarios,
   ...h2Scenarios,
+  ...h2FrontScenarios,
   ...fleetScenarios,
   ...(await import("./node.ts")).nodeScenarios, // the same rows on Node (serve() on node:http)
 ];
