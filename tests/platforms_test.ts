@@ -85,3 +85,28 @@ Deno.test("the plan line names the platform, the phases and the grace period", (
   assertStringIncludes(line, "flush reserve 0.9 s, deadline 4.0 s");
   assertStringIncludes(line, "grace period 5.0 s (platform default)");
 });
+
+Deno.test("main() plans from the platform it runs on: FLY_APP_NAME gives the 4 s timeout and a plan line", async () => {
+  const { runMain } = await import("../src/testing.ts");
+  Deno.env.set("FLY_APP_NAME", "quiesce-test");
+  try {
+    let timeout = 0;
+    const { log } = await runMain(({ shutdown }) => {
+      timeout = shutdown.timeout;
+    }, { printPlan: true, onProgress: false });
+    assertEquals(timeout, 4_000);
+    assertStringIncludes(
+      log[0]!,
+      "plan: fly (FLY_APP_NAME), stops with SIGINT",
+    );
+    assertStringIncludes(log[0]!, "grace period 5.0 s (platform default)");
+    // An explicit timeout that does not fit Fly's default 5 s is said at start-up.
+    const late = await runMain(() => {}, { timeout: 6_000, onProgress: false });
+    assertStringIncludes(
+      late.log[0]!,
+      "does not fit fly's default 5.0 s grace period",
+    );
+  } finally {
+    Deno.env.delete("FLY_APP_NAME");
+  }
+});
