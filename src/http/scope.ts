@@ -143,6 +143,8 @@ export interface ScopeOwner {
   stallTimeout(): number | undefined;
   /** A response was cut because its client stopped reading. */
   stalled(): void;
+  /** Whether responses returned before the signal are checked for an event stream. */
+  readonly eventStreams: boolean;
 }
 
 const RESPONDED = "The response was sent";
@@ -357,7 +359,10 @@ export class Scope implements RequestScope {
     if (draining && response.status >= 500) {
       this.#fail(`answered ${response.status} ${response.statusText}`.trim());
     }
-    const sse = !this.#bodyOpen && response !== UPGRADED &&
+    // Reading the headers costs every request (on Deno it materializes a lazy string
+    // body): skipped before the signal when the server was told it serves no event streams.
+    const sse = (draining || this.#owner.eventStreams) && !this.#bodyOpen &&
+      response !== UPGRADED &&
       response.headers.get("content-type")?.startsWith("text/event-stream") ===
         true;
     if (this.#bodyOpen) {
