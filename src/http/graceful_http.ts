@@ -7,6 +7,7 @@ import { PeerBarrier } from "./_peers.ts";
 import { ListenerStop } from "./_listener_stop.ts";
 import { denoHost, isBunServer } from "./_hosts.ts";
 import { registerScope } from "./request_scope.ts";
+import { InFlightList } from "./_in_flight.ts";
 import {
   pathOf,
   Scope,
@@ -242,7 +243,7 @@ export class GracefulHttp {
   #readiness: string | undefined;
   #liveness: string | undefined;
   #onError: (error: unknown, request: string) => void;
-  #inFlight = new Set<Scope>();
+  #inFlight = new InFlightList<Scope>();
   #sockets = new Set<ServerWebSocket>();
   #bodies = new Set<(reason: unknown) => void>();
   #listeners: ListenerStop;
@@ -461,10 +462,9 @@ export class GracefulHttp {
   /** Whether a handler may still read a request body, or a dropped one is being read. */
   #readingBodies(): boolean {
     if (this.#dropping > 0) return true;
-    for (const scope of this.#inFlight) {
-      if (scope.answering && hasBody(scope.request)) return true;
-    }
-    return false;
+    return this.#inFlight.some((scope) =>
+      scope.answering && hasBody(scope.request)
+    );
   }
 
   #closeSocket(socket: ServerWebSocket): void {

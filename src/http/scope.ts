@@ -11,6 +11,7 @@ import {
   remoteAddressOf,
 } from "./_hosts.ts";
 import { BunSocketBridge } from "./_bun_socket.ts";
+import type { InFlightEntry } from "./_in_flight.ts";
 
 /**
  * Hooks for {@linkcode RequestScope.spawn}: exactly one of them runs.
@@ -163,7 +164,7 @@ export function pathOf(url: string): string {
 }
 
 /** The scope of one request, made per request: every costly part is created on first use. */
-export class Scope implements RequestScope {
+export class Scope implements RequestScope, InFlightEntry {
   readonly request: Request;
   readonly startedAt: number = performance.now();
   #owner: ScopeOwner;
@@ -186,6 +187,10 @@ export class Scope implements RequestScope {
   #forceBody: ((reason: unknown) => void) | undefined;
   /** Whether a task of the shutdown awaits this request (it then reports the failure). */
   tracked = false;
+  // The server's in-flight list (`_in_flight.ts`).
+  prevInFlight: InFlightEntry | undefined = undefined;
+  nextInFlight: InFlightEntry | undefined = undefined;
+  listed = false;
 
   constructor(owner: ScopeOwner, request: Request, info: unknown) {
     this.#owner = owner;
