@@ -252,3 +252,60 @@ Deno.test("requestScope finds the scope by the Request object only; bad timing a
   }
   await shutdown.shutdown();
 });
+
+Deno.test("eventStreams: false leaves responses' headers unread before the signal; while draining an event stream still ends cleanly; a non-boolean is a TypeError", async () => {
+  let reads = 0;
+  class Counted extends Response {
+    override get headers(): Headers {
+      reads++;
+      return super.headers;
+    }
+  }
+  const stream = () =>
+    new ReadableStream<Uint8Array>({
+      // One event per timer tick: an endless stream that leaves the timers room to run.
+      pull: async (c) => {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        c.enqueue(new TextEncoder().encode("data: x\n\n"));
+      },
+    }, { highWaterMark: 0 });
+  const shutdown = new GracefulShutdown({ ...quiet, drainDelay: 30 });
+  const http = new GracefulHttp(
+    shutdown,
+    (request) =>
+      pathOfTest(request) === "/events"
+        ? new Counted(stream(), {
+          headers: { "content-type": "text/event-stream" },
+        })
+        : new Counted("hello"),
+    { eventStreams: false, linger: 0 },
+  );
+  const before = await http.fetch(new Request("http://x/"));
+  assertEquals(reads, 0);
+  assertEquals(await before.text(), "hello");
+  const checked = new GracefulHttp(
+    new GracefulShutdown(quiet),
+    () => new Counted("hello"),
+  );
+  await (await checked.fetch(new Request("http://x/"))).body?.cancel();
+  assert(reads > 0, "the default checks the content-type");
+  reads = 0;
+  const done = shutdown.shutdown();
+  const events = await http.fetch(new Request("http://x/events"));
+  assert(reads > 0, "while draining the content-type is checked");
+  // Ended cleanly at the drain: the text resolves, with no error.
+  assertMatch(await events.text(), /^(data: x\n\n)+$/);
+  assertEquals((await done).ok, true);
+  assertThrows(
+    () =>
+      new GracefulHttp(shutdown, () => new Response(""), {
+        eventStreams: "no" as unknown as boolean,
+      }),
+    TypeError,
+    "options.eventStreams",
+  );
+});
+
+function pathOfTest(request: Request): string {
+  return new URL(request.url).pathname;
+}

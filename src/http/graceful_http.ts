@@ -7,6 +7,7 @@ import { PeerBarrier } from "./_peers.ts";
 import { ListenerStop } from "./_listener_stop.ts";
 import { denoHost, isBunServer } from "./_hosts.ts";
 import { registerScope } from "./request_scope.ts";
+import { InFlightList } from "./_in_flight.ts";
 import {
   pathOf,
   Scope,
@@ -132,6 +133,17 @@ export interface GracefulHttpOptions {
    * 1000.
    */
   idleGrace?: number;
+  /**
+   * Whether every response is checked for `content-type: text/event-stream`, so that a
+   * framework's event stream (Hono's `streamSSE`, a plain `ReadableStream` of that type)
+   * ends cleanly at the drain. Default `true`. The check reads the response's headers,
+   * which costs each request (measured on a loaded machine: about 0.5-1.5 µs on Deno,
+   * where it makes the runtime materialize a lazy string body, and about 0.1-0.25 µs on
+   * Bun). `false` skips it for responses returned before the first signal: such a stream
+   * then runs until its own end or the deadline. `sse()` streams end at the drain either
+   * way, and responses returned while draining are always checked.
+   */
+  eventStreams?: boolean;
 }
 
 /**
@@ -160,6 +172,7 @@ const KNOWN = [
   "linger",
   "stallTimeout",
   "idleGrace",
+  "eventStreams",
 ];
 
 function milliseconds(value: unknown, name: string, fallback: number): number {
@@ -230,7 +243,7 @@ export class GracefulHttp {
   #readiness: string | undefined;
   #liveness: string | undefined;
   #onError: (error: unknown, request: string) => void;
-  #inFlight = new Set<Scope>();
+  #inFlight = new InFlightList<Scope>();
   #sockets = new Set<ServerWebSocket>();
   #bodies = new Set<(reason: unknown) => void>();
   #listeners: ListenerStop;
@@ -291,6 +304,14 @@ export class GracefulHttp {
       "options.stallTimeout",
       5000,
     );
+    const eventStreams = options?.eventStreams ?? true;
+    if (typeof eventStreams !== "boolean") {
+      throw new TypeError(
+        `Cannot use options.eventStreams: expected a boolean, got ${
+          describe(eventStreams)
+        }`,
+      );
+    }
     this.#onError = options?.onError ??
       ((error, request) => console.error(`quiesce: ${request} failed:`, error));
     this.#owner = {
@@ -305,6 +326,7 @@ export class GracefulHttp {
       },
       stallTimeout: () => shutdown.draining ? stall : undefined,
       stalled: () => void this.#stalled++,
+      eventStreams,
     };
     this.fetch = (request, info) => this.#serve(request, info);
     shutdown.defer((signal) => this.#lastStep(signal), name);
@@ -440,10 +462,9 @@ export class GracefulHttp {
   /** Whether a handler may still read a request body, or a dropped one is being read. */
   #readingBodies(): boolean {
     if (this.#dropping > 0) return true;
-    for (const scope of this.#inFlight) {
-      if (scope.answering && hasBody(scope.request)) return true;
-    }
-    return false;
+    return this.#inFlight.some((scope) =>
+      scope.answering && hasBody(scope.request)
+    );
   }
 
   #closeSocket(socket: ServerWebSocket): void {

@@ -11,6 +11,7 @@ import {
   remoteAddressOf,
 } from "./_hosts.ts";
 import { BunSocketBridge } from "./_bun_socket.ts";
+import type { InFlightEntry } from "./_in_flight.ts";
 
 /**
  * Hooks for {@linkcode RequestScope.spawn}: exactly one of them runs.
@@ -143,6 +144,8 @@ export interface ScopeOwner {
   stallTimeout(): number | undefined;
   /** A response was cut because its client stopped reading. */
   stalled(): void;
+  /** Whether responses returned before the signal are checked for an event stream. */
+  readonly eventStreams: boolean;
 }
 
 const RESPONDED = "The response was sent";
@@ -161,7 +164,7 @@ export function pathOf(url: string): string {
 }
 
 /** The scope of one request, made per request: every costly part is created on first use. */
-export class Scope implements RequestScope {
+export class Scope implements RequestScope, InFlightEntry {
   readonly request: Request;
   readonly startedAt: number = performance.now();
   #owner: ScopeOwner;
@@ -184,6 +187,10 @@ export class Scope implements RequestScope {
   #forceBody: ((reason: unknown) => void) | undefined;
   /** Whether a task of the shutdown awaits this request (it then reports the failure). */
   tracked = false;
+  // The server's in-flight list (`_in_flight.ts`).
+  prevInFlight: InFlightEntry | undefined = undefined;
+  nextInFlight: InFlightEntry | undefined = undefined;
+  listed = false;
 
   constructor(owner: ScopeOwner, request: Request, info: unknown) {
     this.#owner = owner;
@@ -357,7 +364,10 @@ export class Scope implements RequestScope {
     if (draining && response.status >= 500) {
       this.#fail(`answered ${response.status} ${response.statusText}`.trim());
     }
-    const sse = !this.#bodyOpen && response !== UPGRADED &&
+    // Reading the headers costs every request (on Deno it materializes a lazy string
+    // body): skipped before the signal when the server was told it serves no event streams.
+    const sse = (draining || this.#owner.eventStreams) && !this.#bodyOpen &&
+      response !== UPGRADED &&
       response.headers.get("content-type")?.startsWith("text/event-stream") ===
         true;
     if (this.#bodyOpen) {

@@ -105,6 +105,7 @@ const KNOWN = [
   "linger",
   "stallTimeout",
   "idleGrace",
+  "eventStreams",
   "websocket",
 ];
 
@@ -178,6 +179,7 @@ export function serve(options: ServeOptions): HttpServer {
     linger: options.linger,
     stallTimeout: options.stallTimeout,
     idleGrace: options.idleGrace,
+    eventStreams: options.eventStreams,
   });
   const deno = denoHost();
   if (deno !== undefined) {
