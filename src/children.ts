@@ -35,6 +35,6 @@ export {
   type StopSignal,
 } from "./children/spawn_child.ts";
 export { ChildExitError } from "./children/errors.ts";
-export type { ChildExit, ChildStdio } from "./children/_hosts.ts";
+export type { ChildExit, ChildStdio } from "./children/types.ts";
 /** The core's task types, re-exported so this page links to them. */
 export type { Task, TaskFunction, TaskResult, TaskStatus } from "./task.ts";

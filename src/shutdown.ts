@@ -1,6 +1,7 @@
 import { drain, type PlannedDeadline, startDeadline } from "./_drain.ts";
 import type { DrainProgress, Failure, ShutdownReport } from "./report.ts";
-import { CleanupSteps, type StepOptions } from "./_cleanup_steps.ts";
+import { CleanupSteps } from "./_cleanup_steps.ts";
+import type { StepOptions } from "./step_options.ts";
 import { ClosedError, WaitTimeoutError } from "./errors.ts";
 import type { ShutdownTrigger } from "./signals.ts";
 import {
@@ -23,7 +24,7 @@ import {
 } from "./_validate.ts";
 
 export type { GracefulShutdownOptions } from "./shutdown_options.ts";
-export type { StepOptions } from "./_cleanup_steps.ts";
+export type { StepOptions } from "./step_options.ts";
 
 const FAILURE_SOURCES: readonly Failure["source"][] = [
   "task",

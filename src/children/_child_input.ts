@@ -1,17 +1,7 @@
 // Checking and showing what spawnChild is given: the stop signals, standard stream modes,
 // arguments and environment, and the command line as reports name it.
 import { describe } from "../_validate.ts";
-import type { ChildStdio } from "./_hosts.ts";
-
-/** The signals a child can be asked to stop with. */
-export type StopSignal =
-  | "SIGTERM"
-  | "SIGINT"
-  | "SIGHUP"
-  | "SIGQUIT"
-  | "SIGUSR1"
-  | "SIGUSR2"
-  | "SIGKILL";
+import type { ChildStdio, StopSignal } from "./types.ts";
 
 /** Every {@linkcode StopSignal}, to check an option against. */
 export const STOP_SIGNALS: readonly StopSignal[] = [

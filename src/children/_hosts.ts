@@ -5,17 +5,7 @@
 // tree the child started, unless a descendant made a new session itself.
 import { spawn as nodeSpawn } from "node:child_process";
 import { Readable, Writable } from "node:stream";
-
-/** How a child process ended: `code` when it exited, `signal` when a signal ended it. */
-export interface ChildExit {
-  /** The exit code, or `null` when a signal ended the process. */
-  readonly code: number | null;
-  /** The signal that ended the process (`"SIGTERM"`, `"SIGKILL"`...), or `null`. */
-  readonly signal: string | null;
-}
-
-/** Where a standard stream of the child goes. */
-export type ChildStdio = "inherit" | "piped" | "null";
+import type { ChildExit, ChildStdio } from "./types.ts";
 
 /** What an adapter needs to start a child. Internal. */
 export interface SpawnRequest {

@@ -1,4 +1,4 @@
-import type { ChildExit } from "./_hosts.ts";
+import type { ChildExit } from "./types.ts";
 
 /**
  * A child process ended on its own with a non-zero code or a signal nobody sent it through

@@ -6,26 +6,20 @@ import {
   validateName,
   validateOptions,
 } from "../_validate.ts";
-import {
-  type ChildExit,
-  type ChildHost,
-  childHost,
-  type ChildStdio,
-  type Spawned,
-} from "./_hosts.ts";
+import { type ChildHost, childHost, type Spawned } from "./_hosts.ts";
+import type { ChildExit, ChildStdio, StopSignal } from "./types.ts";
 import { trackGroup } from "./_live_groups.ts";
 import {
   commandLine,
   oneOf,
   STDIO,
   STOP_SIGNALS,
-  type StopSignal,
   validateArgs,
   validateEnv,
 } from "./_child_input.ts";
 import { ChildExitError } from "./errors.ts";
 
-export type { StopSignal } from "./_child_input.ts";
+export type { StopSignal } from "./types.ts";
 
 /**
  * Whatever spawns tasks: a `GracefulShutdown`, a `TaskTracker`, a `TaskGroup`, or `main()`'s
