@@ -33,7 +33,6 @@ export { abortable, deadline, sleep, type WaitOptions } from "./src/wait.ts";
 export {
   ClosedError,
   type ClosedErrorOptions,
-  type Straggler,
   WaitTimeoutError,
 } from "./src/errors.ts";
 export {
@@ -64,6 +63,7 @@ export type {
   Failure,
   PhaseReport,
   ShutdownReport,
+  Straggler,
 } from "./src/report.ts";
 export {
   GracefulShutdown,

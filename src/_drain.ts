@@ -2,7 +2,8 @@
 // tasks, the cleanup steps (reverse order), then the flush steps in a reserved slice at the
 // end that the phases before cannot eat; reporting progress, how each phase ended, and
 // naming what is still running at the end.
-import { NAMED_STRAGGLERS, type Straggler } from "./errors.ts";
+import { NAMED_STRAGGLERS } from "./errors.ts";
+import type { Straggler } from "./report.ts";
 import type { DrainProgress, Failure, PhaseReport } from "./report.ts";
 import type { TaskTracker } from "./task_tracker.ts";
 import { sleep } from "./wait.ts";

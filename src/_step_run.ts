@@ -1,7 +1,7 @@
 // One cleanup or flush step, run under its phase's end and, when it has one, its own
 // budget: a step that overruns its budget is abandoned (its signal aborts) and the drain
 // moves on to the next step.
-import type { Straggler } from "./errors.ts";
+import type { Straggler } from "./report.ts";
 import { deadline } from "./wait.ts";
 import { startTimer } from "./_timer.ts";
 import { isThenable } from "./_validate.ts";

@@ -57,7 +57,7 @@ import type {
   TokenSource,
   TokenSourceOptions,
 } from "./token.ts";
-import type { Straggler } from "./errors.ts";
+import type { Straggler } from "./report.ts";
 import type { GracefulShutdownOptions } from "./shutdown_options.ts";
 import { SHUTDOWN_OPTIONS } from "./shutdown_options.ts";
 import {

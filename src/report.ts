@@ -1,7 +1,43 @@
 // What a shutdown reports: how it went, each failure, and progress while it drains. The
 // public types the coordinator, trackers and `main()` hand to their callers.
-import type { Straggler } from "./errors.ts";
 import type { ShutdownTrigger } from "./signals.ts";
+
+/**
+ * One piece of work still running when a deadline passed.
+ *
+ * @example Name the task that held up a shutdown
+ * ```ts
+ * import { GracefulShutdown, type Straggler } from "@quiesce/quiesce";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const shutdown = new GracefulShutdown({ signals: false, timeout: 20 });
+ * const upload = Promise.withResolvers<void>();
+ * shutdown.spawn("upload", () => upload.promise); // never looks at its signal
+ * const report = await shutdown.shutdown();
+ * assertEquals(report.timedOut, true);
+ * const stragglers: readonly Straggler[] = report.stragglers;
+ * assertEquals(
+ *   stragglers.map(({ name, kind, observedSignal }) => ({ name, kind, observedSignal })),
+ *   [{ name: "upload", kind: "task", observedSignal: false }],
+ * );
+ * upload.resolve();
+ * ```
+ */
+export interface Straggler {
+  /** The task's or cleanup step's name. */
+  readonly name: string;
+  /** What it is: a spawned task or a cleanup step. */
+  readonly kind: "task" | "cleanup";
+  /** Milliseconds since it started, measured when the deadline passed. */
+  readonly ageMs: number;
+  /**
+   * Whether it ever looked at its `AbortSignal` (read `aborted`/`reason`, called
+   * `throwIfAborted`, set `onabort` or added a listener). `false` hints at work that cannot
+   * notice cancellation. A signal handed straight to a native API such as `fetch` is used
+   * through internals and may not count.
+   */
+  readonly observedSignal: boolean;
+}
 
 /**
  * How a shutdown went; `shutdown()` and `done()` resolve with it.

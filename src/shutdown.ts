@@ -12,7 +12,7 @@ import type { Task, TaskFunction } from "./task.ts";
 import { TaskTracker } from "./task_tracker.ts";
 import { type CancellationToken, TokenSource } from "./token.ts";
 import { race } from "./_timer.ts";
-import { reportUncaught } from "./_report.ts";
+import { reportUncaught } from "./_uncaught.ts";
 import { SignalIntake } from "./_signal_intake.ts";
 import {
   describe,

@@ -1,5 +1,5 @@
 import type { Failure } from "./report.ts";
-import type { Straggler } from "./errors.ts";
+import type { Straggler } from "./report.ts";
 import {
   isJoined,
   markJoined,

@@ -1,4 +1,5 @@
-import { ClosedError, type Straggler, WaitTimeoutError } from "./errors.ts";
+import { ClosedError, WaitTimeoutError } from "./errors.ts";
+import type { Straggler } from "./report.ts";
 import type { Failure } from "./report.ts";
 import {
   isAwaited,
@@ -10,7 +11,7 @@ import {
 } from "./task.ts";
 import { type CancellationToken, setCancelHook, TokenSource } from "./token.ts";
 import { deadline } from "./wait.ts";
-import { reportUncaught } from "./_report.ts";
+import { reportUncaught } from "./_uncaught.ts";
 import {
   describe,
   validateFunction,

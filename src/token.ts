@@ -36,7 +36,7 @@
 //    aborted); the link goes when the source is cancelled, whatever cancelled it.
 
 import { linkOutside, unlinkOutside } from "./_outside_link.ts";
-import { reportUncaught } from "./_report.ts";
+import { reportUncaught } from "./_uncaught.ts";
 import {
   describe,
   isThenable,
