@@ -5,7 +5,9 @@
 //     (error logged, tasks drained, cleanup run, exit 1), handlers gone at the exit;
 //     `shutdownOnCrash: false` leaves the runtime's own crash;
 //   - the straggler line tells the truth about fn's own signal;
-//   - a short program that ends on its own with nothing running ends silently (item 11).
+//   - a short program that ends on its own with nothing running ends silently (item 11);
+//   - a drain that never returns is ended by the backstop at timeout + 2 s from the signal,
+//     drainDelay not added on top (timeout covers it: issue 15 item 8).
 import {
   assert,
   assertEquals,
@@ -147,6 +149,21 @@ for (const runtime of RUNTIMES) {
         exit.stderr,
         /Still running after the 1000 ms deadline: main \(task, running \d+ ms, saw its signal\)/,
       );
+    },
+  );
+
+  cell(
+    "a drain that never returns is ended by the backstop at timeout + 2 s, drainDelay not added",
+    runtime,
+    async () => {
+      await using child = start(runtime, "backstop");
+      await child.waitFor(/^ready /);
+      child.kill("SIGTERM");
+      const exit = await child.exit(20_000);
+      assertExit(exit, 1);
+      // timeout 1 s + the 2 s margin; before item 8 the 700 ms drainDelay came on top (3.7 s),
+      // past a platform deadline planned from `timeout`.
+      assertStringIncludes(exit.stderr, "the drain did not end within 3.0 s");
     },
   );
 

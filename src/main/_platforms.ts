@@ -2,6 +2,7 @@
 // sets and users do not), the signal it stops a process with, and its grace period before
 // SIGKILL; and the plan that follows from them. Each row cites the platform's own docs.
 import type { OsSignal } from "../signals.ts";
+import { seconds } from "./_ending.ts";
 
 /** One platform's stop behaviour. */
 export interface PlatformProfile {
@@ -186,10 +187,6 @@ export function planShutdown(
     graceFrom,
     platform,
   };
-}
-
-function seconds(ms: number): string {
-  return ms === Infinity ? "no deadline" : `${(ms / 1000).toFixed(1)} s`;
 }
 
 /**
