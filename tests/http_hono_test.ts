@@ -4,6 +4,7 @@
 // the scope with the client's address.
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { Child } from "./_child.ts";
+import { ensureNpmPackages } from "./_npm.ts";
 import {
   commandFor,
   findRuntime,
@@ -13,36 +14,6 @@ import {
 } from "./_runtime.ts";
 
 const APP = `${ROOT}tests/fixtures/http/hono_app.ts`;
-
-/** Installs the examples' npm packages (hono) once, if they are missing. */
-export async function ensureExamplePackages(): Promise<void> {
-  try {
-    await Deno.stat(`${ROOT}examples/node_modules/hono/package.json`);
-    return;
-  } catch {
-    // Not installed yet (a fresh clone): install below.
-  }
-  const out = await new Deno.Command("npm", {
-    args: [
-      "install",
-      "--prefix",
-      `${ROOT}examples`,
-      "--no-package-lock",
-      "--no-audit",
-      "--no-fund",
-      "--loglevel=error",
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!out.success) {
-    throw new Error(
-      `npm install --prefix examples failed: ${
-        new TextDecoder().decode(out.stderr)
-      }`,
-    );
-  }
-}
 
 const RUNTIMES: Array<[RuntimeName, string | undefined]> = [
   ["deno", findRuntime("deno")],
@@ -55,7 +26,7 @@ for (const [runtime, binary] of RUNTIMES) {
       `hono on ${runtime} under serve(): getConnInfo, requestScope's remoteAddr, Hono's upgradeWebSocket (1001 at the drain), streamSSE`,
     ignore: binary === undefined,
     fn: async () => {
-      await ensureExamplePackages();
+      await ensureNpmPackages();
       await using child = Child.start(commandFor(runtime, binary!, APP));
       const port = Number(
         (await child.waitFor(/^listening on \d+/)).split(" ").at(-1),
@@ -122,7 +93,7 @@ for (const [runtime, binary] of RUNTIMES) {
       `hono on ${runtime}: streamSSE's endless loop and a plain text/event-stream end cleanly at the drain, nothing wired to quiesce; exit 143`,
     ignore: binary === undefined,
     fn: async () => {
-      await ensureExamplePackages();
+      await ensureNpmPackages();
       await using child = Child.start(commandFor(runtime, binary!, APP));
       const port = Number(
         (await child.waitFor(/^listening on \d+/)).split(" ").at(-1),

@@ -4,7 +4,7 @@
 import { assertEquals } from "@std/assert";
 import { Child } from "./_child.ts";
 import { BINARIES, RUNTIMES } from "./_main_app.ts";
-import { ensureExamplePackages } from "./_examples_npm.ts";
+import { ensureNpmPackages } from "./_npm.ts";
 import { ROOT, type RuntimeName } from "./_runtime.ts";
 
 const EXAMPLE = `${ROOT}examples/logging.ts`;
@@ -22,7 +22,7 @@ for (const runtime of RUNTIMES) {
       `examples/logging.ts on ${runtime}: the drain's last lines are on disk`,
     ignore: BINARIES[runtime] === undefined,
     async fn() {
-      await ensureExamplePackages(["pino"]);
+      await ensureNpmPackages();
       const file = await Deno.makeTempFile({ suffix: ".log" });
       try {
         await using child = Child.start(command(runtime), {

@@ -5,15 +5,10 @@
 import { assert, assertEquals } from "@std/assert";
 import { Child } from "./_child.ts";
 import { BINARIES, RUNTIMES } from "./_main_app.ts";
-import { ensureExamplePackages } from "./_examples_npm.ts";
+import { ensureNpmPackages } from "./_npm.ts";
 import { ROOT, type RuntimeName } from "./_runtime.ts";
 
 const EXAMPLE = `${ROOT}examples/telemetry.ts`;
-const PACKAGES = [
-  "@opentelemetry/api",
-  "@opentelemetry/sdk-trace",
-  "@opentelemetry/exporter-trace-otlp-http",
-];
 
 interface OtlpSpans {
   resourceSpans?: Array<{
@@ -62,7 +57,7 @@ for (const runtime of RUNTIMES) {
       `examples/telemetry.ts on ${runtime}: the drain's spans reach the receiver`,
     ignore: BINARIES[runtime] === undefined,
     async fn() {
-      await ensureExamplePackages(PACKAGES);
+      await ensureNpmPackages();
       const otlp = receiver();
       try {
         await using child = Child.start(command(runtime), {
