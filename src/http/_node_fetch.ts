@@ -100,17 +100,32 @@ function toRequest(
     signal: controller.signal,
   };
   if (!NO_BODY.has(method)) {
-    init.body = bodyOf(incoming);
+    init.body = bodyOf(incoming, outgoing);
     init.duplex = "half";
   }
   return new Request(url, init);
 }
 
-/** The request body as a stream that pauses the socket while nobody reads. */
-function bodyOf(incoming: NodeRequest): ReadableStream<Uint8Array> {
+/**
+ * The request body as a stream that pauses the socket while nobody reads. Once the response
+ * has gone out, what is left of the body is discarded: Node dumps an unread body itself only
+ * when nobody listened to it, and a paused one would hold the keep-alive connection (and
+ * the next request on it, which a balancer may send for another client) until Node's
+ * keep-alive timeout closes it.
+ */
+function bodyOf(
+  incoming: NodeRequest,
+  outgoing: NodeResponse,
+): ReadableStream<Uint8Array> {
   let open = true;
   return new ReadableStream<Uint8Array>({
     start(controller) {
+      outgoing.once("finish", () => {
+        if (!open) return; // ended, cancelled (and resumed) or cut already
+        open = false;
+        controller.error(new DOMException("Response sent", "AbortError"));
+        incoming.resume();
+      });
       incoming.on("data", (chunk) => {
         if (!open) return;
         controller.enqueue(chunk);

@@ -14,10 +14,4 @@ export const KNOWN_FAILURES: Readonly<Record<string, string>> = {
     "issue 16 items 3-4: a response begun before SIGTERM is not followed: 1.5 s after " +
     "SIGTERM (linger + idleGrace) stop(true) cuts the slow reader at 19 of 32 MiB " +
     "and the stalled one, unnamed, and the exit is 143 (clean)",
-  // tests/load/node.ts runs the fleet row on Node too (http-node's rows).
-  "node fleet behind HAProxy":
-    "Node under the three-replica fleet row (wrk GETs and POSTs, uploads, SSE): 14-20 " +
-    "GET and 7-15 POST socket errors in 7 of 7 runs here at load average 17-34; in 2 " +
-    "of 3 inspected, HAProxy never saw the first replica's 503 before its listener " +
-    "stopped",
 };
