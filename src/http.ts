@@ -54,8 +54,8 @@ export {
   type ScopedHandler,
 } from "./http/graceful_http.ts";
 export { requestScope } from "./http/request_scope.ts";
-export type { RemoteAddress } from "./http/_hosts.ts";
-export type { BunWebSocketOption } from "./http/_bun_socket.ts";
+export type { RemoteAddress } from "./http/remote_address.ts";
+export type { BunWebSocketOption } from "./http/bun_websocket_option.ts";
 export {
   type RequestScope,
   type ScopeSpawnOptions,
@@ -69,7 +69,7 @@ export {
   type SseSend,
 } from "./http/sse.ts";
 export { liveness, readiness } from "./http/health.ts";
-export { attachNodeServer, nodeListener } from "./http/_node_attach.ts";
+export { attachNodeServer, nodeListener } from "./http/node_attach.ts";
 // The core types the API above mentions, so the documentation is complete on its own.
 export type {
   CancellationToken,

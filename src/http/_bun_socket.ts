@@ -2,6 +2,7 @@
 // The bridge gives a handler the same object Deno does: an EventTarget with `open`,
 // `message` and `close` events, `send`, `close` and `readyState`.
 import type { BunSocket } from "./_hosts.ts";
+import type { BunWebSocketOption } from "./bun_websocket_option.ts";
 
 /** A `ServerWebSocket` over Bun's socket, created at upgrade and bound on `open`. */
 export class BunSocketBridge extends EventTarget {
@@ -62,24 +63,6 @@ export class BunSocketBridge extends EventTarget {
     this.dispatchEvent(event);
   }
 }
-
-/**
- * Bun's `websocket` option as a framework supplies it (`hono/bun`'s `websocket`), for
- * {@linkcode ServeOptions.websocket}.
- *
- * @example Handlers of your own for sockets you upgrade with `server.upgrade()`
- * ```ts
- * import type { BunWebSocketOption } from "@quiesce/quiesce/http";
- *
- * const websocket: BunWebSocketOption = {
- *   message(ws: { send(text: string): void }, text: string) {
- *     ws.send(`echo ${text}`);
- *   },
- * };
- * console.log(typeof websocket.message);
- * ```
- */
-export type BunWebSocketOption = { [key: string]: unknown };
 
 type SocketHandler = (ws: BunSocket, ...args: unknown[]) => unknown;
 

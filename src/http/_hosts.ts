@@ -1,6 +1,7 @@
 // The runtime glue of `./http`, found by feature detection through `globalThis` with the
 // few host types declared here, so the subpath type-checks on any runtime (as the core's
 // `src/_host.ts` does for signals).
+import type { RemoteAddress } from "./remote_address.ts";
 
 /** The part of Deno's `ServeHandlerInfo` this subpath reads. */
 export interface DenoServeInfo {
@@ -81,24 +82,6 @@ export function isDenoInfo(info: unknown): info is DenoServeInfo {
 export function isBunServer(info: unknown): info is BunServer {
   return typeof (info as BunServer | undefined)?.upgrade === "function" &&
     typeof (info as BunServer).stop === "function";
-}
-
-/**
- * A client's address as {@linkcode RequestScope.remoteAddr} gives it.
- *
- * @example Log where a request came from
- * ```ts
- * import type { RemoteAddress } from "@quiesce/quiesce/http";
- *
- * const where = (a: RemoteAddress) => `${a.hostname}:${a.port}`;
- * console.log(where({ hostname: "127.0.0.1", port: 51234 }));
- * ```
- */
-export interface RemoteAddress {
-  /** The IP address (`"127.0.0.1"`, `"::1"`). */
-  readonly hostname: string;
-  /** The client's port. */
-  readonly port: number;
 }
 
 /**

@@ -7,9 +7,9 @@ import {
   type DenoServeInfo,
   isBunServer,
   isDenoInfo,
-  type RemoteAddress,
   remoteAddressOf,
 } from "./_hosts.ts";
+import type { RemoteAddress } from "./remote_address.ts";
 import { BunSocketBridge } from "./_bun_socket.ts";
 import type { InFlightEntry } from "./_in_flight.ts";
 

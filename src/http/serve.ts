@@ -1,9 +1,7 @@
 import type { GracefulShutdown } from "../shutdown.ts";
 import { describe, validateFunction, validateOptions } from "../_validate.ts";
-import {
-  bunWebSocketHandlers,
-  type BunWebSocketOption,
-} from "./_bun_socket.ts";
+import { bunWebSocketHandlers } from "./_bun_socket.ts";
+import type { BunWebSocketOption } from "./bun_websocket_option.ts";
 import { bunHost, type BunSocket, denoHost } from "./_hosts.ts";
 import { nodeHttp } from "./_node_hosts.ts";
 import { serveNode } from "./_node_serve.ts";
