@@ -164,7 +164,8 @@ export interface InFlightRequest {
   readonly ageMs: number;
 }
 
-const KNOWN = [
+/** The option names {@linkcode GracefulHttpOptions} has, for validation here and in `serve()`. */
+export const GRACEFUL_HTTP_OPTIONS = [
   "name",
   "readiness",
   "liveness",
@@ -274,7 +275,7 @@ export class GracefulHttp {
       );
     }
     validateFunction(handler, "handler");
-    validateOptions(options, "options", KNOWN);
+    validateOptions(options, "options", GRACEFUL_HTTP_OPTIONS);
     const name = options?.name ?? "http server";
     if (typeof name !== "string" || name === "") {
       throw new TypeError(

@@ -7,6 +7,7 @@ import { nodeHttp } from "./_node_hosts.ts";
 import { serveNode } from "./_node_serve.ts";
 import {
   type FetchHandler,
+  GRACEFUL_HTTP_OPTIONS,
   GracefulHttp,
   type GracefulHttpOptions,
 } from "./graceful_http.ts";
@@ -90,20 +91,14 @@ export interface HttpServer {
   readonly nodeServer?: unknown;
 }
 
+// ServeOptions: GracefulHttp's options (one list, in graceful_http.ts) and the listener's.
 const KNOWN = [
+  ...GRACEFUL_HTTP_OPTIONS,
   "shutdown",
   "fetch",
   "port",
   "hostname",
   "onListen",
-  "name",
-  "readiness",
-  "liveness",
-  "onError",
-  "linger",
-  "stallTimeout",
-  "idleGrace",
-  "eventStreams",
   "websocket",
 ];
 
