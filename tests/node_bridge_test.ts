@@ -8,7 +8,7 @@ const NODE = requireRuntime("node");
 
 Deno.test({
   name:
-    "serve() on Node: headers both ways, two set-cookie fields, statusText, HEAD, 204, a 1 MiB upload echoed, a throwing handler answered 500",
+    "serve() on Node: requestScope with the client's address, headers both ways, two set-cookie fields, statusText, HEAD, 204, a 1 MiB upload echoed, a throwing handler answered 500",
   ignore: NODE === undefined,
   fn: async () => {
     await using child = Child.start([
@@ -17,6 +17,28 @@ Deno.test({
     ]);
     const line = await child.waitFor(/^listening on \d+/);
     const base = `http://127.0.0.1:${line.split(" ").at(-1)}`;
+
+    // requestScope(request) reaches the scope on Node too, with the client's address as
+    // the client's own socket sees it.
+    {
+      using conn = await Deno.connect({
+        hostname: "127.0.0.1",
+        port: Number(new URL(base).port),
+      });
+      const local = conn.localAddr as Deno.NetAddr;
+      await conn.write(
+        new TextEncoder().encode(
+          "GET /remote HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        ),
+      );
+      const answer = new TextDecoder().decode(
+        await new Response(conn.readable).arrayBuffer(),
+      );
+      assertStringIncludes(
+        answer,
+        `GET /remote from 127.0.0.1:${local.port}\n`,
+      );
+    }
 
     const plain = await fetch(`${base}/x`, { headers: { "x-test": "yes" } });
     assertEquals(await plain.text(), "GET /x yes\n");
