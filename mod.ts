@@ -1,5 +1,5 @@
 /**
- * Graceful shutdown and structured task lifetimes for Deno, Bun and the edge, on web
+ * Graceful shutdown and structured task lifetimes for Deno, Bun, Node and the edge, on web
  * standards only (`AbortSignal`, `Promise.withResolvers`, `using`).
  *
  * - {@linkcode TokenSource} / {@linkcode CancellationToken}: a cancellation tree.
