@@ -1,7 +1,13 @@
 import type { GracefulShutdown } from "../shutdown.ts";
 import type { CancellationToken } from "../token.ts";
-import { describe, validateFunction, validateOptions } from "../_validate.ts";
-import { healthResponse } from "./health.ts";
+import {
+  describe,
+  validateBoolean,
+  validateFunction,
+  validateName,
+  validateOptions,
+} from "../_validate.ts";
+import { checkShutdown, healthResponse } from "./health.ts";
 import { dropBody, hasBody, unreadBody } from "./_request_body.ts";
 import { PeerBarrier } from "./_peers.ts";
 import { ListenerStop } from "./_listener_stop.ts";
@@ -267,23 +273,10 @@ export class GracefulHttp {
     handler: FetchHandler,
     options?: GracefulHttpOptions,
   ) {
-    if (typeof shutdown?.subscribe !== "function") {
-      throw new TypeError(
-        `Cannot use shutdown: expected a GracefulShutdown, got ${
-          describe(shutdown)
-        }`,
-      );
-    }
+    checkShutdown(shutdown);
     validateFunction(handler, "handler");
     validateOptions(options, "options", GRACEFUL_HTTP_OPTIONS);
-    const name = options?.name ?? "http server";
-    if (typeof name !== "string" || name === "") {
-      throw new TypeError(
-        `Cannot use options.name: expected a non-empty string, got ${
-          describe(name)
-        }`,
-      );
-    }
+    const name = validateName(options?.name ?? "http server", "options.name");
     if (options?.onError !== undefined) {
       validateFunction(options.onError, "options.onError");
     }
@@ -305,14 +298,8 @@ export class GracefulHttp {
       "options.stallTimeout",
       5000,
     );
+    validateBoolean(options?.eventStreams, "options.eventStreams");
     const eventStreams = options?.eventStreams ?? true;
-    if (typeof eventStreams !== "boolean") {
-      throw new TypeError(
-        `Cannot use options.eventStreams: expected a boolean, got ${
-          describe(eventStreams)
-        }`,
-      );
-    }
     this.#onError = options?.onError ??
       ((error, request) => console.error(`quiesce: ${request} failed:`, error));
     this.#owner = {

@@ -9,7 +9,8 @@ export function healthResponse(ok: boolean): Response {
   });
 }
 
-function checkShutdown(
+/** Throws unless `shutdown` is a `GracefulShutdown` (what every `./http` piece is given). */
+export function checkShutdown(
   shutdown: unknown,
 ): asserts shutdown is GracefulShutdown {
   if (
