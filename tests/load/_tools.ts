@@ -142,6 +142,16 @@ export class Server {
     return Number(new TextDecoder().decode(out.stdout).trim());
   }
 
+  /** After a scenario: SIGKILLs the server if it still runs, and waits for it to end. */
+  async reap(): Promise<void> {
+    try {
+      this.process.kill("SIGKILL");
+    } catch {
+      // Exited already.
+    }
+    await this.exit();
+  }
+
   async exit(timeout = 15_000): Promise<number> {
     const timer = setTimeout(() => this.process.kill("SIGKILL"), timeout);
     try {

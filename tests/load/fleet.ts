@@ -303,14 +303,7 @@ async function rollingRestart(
       `exits ${codes}`,
     );
   } finally {
-    for (const replica of replicas) {
-      try {
-        replica.kill("SIGKILL");
-      } catch {
-        // Exited already.
-      }
-      await replica.exit();
-    }
+    for (const replica of replicas) await replica.reap();
     proxy.kill("SIGTERM");
     const out = await proxyOutput;
     const log = new TextDecoder().decode(out.stderr).trim();

@@ -96,14 +96,7 @@ async function h2Front(runtime: Runtime, t: Checks): Promise<void> {
         `exits ${codes}`,
       );
     } finally {
-      for (const replica of replicas) {
-        try {
-          replica.kill("SIGKILL");
-        } catch {
-          // Exited already.
-        }
-        await replica.exit();
-      }
+      for (const replica of replicas) await replica.reap();
       proxy.kill("SIGTERM");
       await proxy.status;
     }
