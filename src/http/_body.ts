@@ -14,6 +14,11 @@ export interface TrackedBody {
   readonly force: (reason: unknown) => void;
   /** Ends the body cleanly after the chunk in hand and cancels the source. */
   readonly finish: (reason: unknown) => void;
+  /**
+   * Starts the stall bound now if the runtime has not asked for more since the last chunk
+   * (a body handed over before the drain began, to a client that has stopped reading).
+   */
+  readonly watch: () => void;
 }
 
 /** The most handed to the runtime at once. */
@@ -33,6 +38,14 @@ export function trackBody(
   let ended = false;
   let rest: Uint8Array | undefined;
   let stall: ReturnType<typeof setTimeout> | undefined;
+  // A chunk was handed over and the runtime has not asked for the next one yet.
+  let waiting = false;
+  const arm = () => {
+    const ms = stallMs();
+    if (ms !== undefined) {
+      stall = setTimeout(() => force(new StalledClientError(ms)), ms);
+    }
+  };
   const end = (how: BodyEnd, reason?: unknown) => {
     if (ended) return;
     ended = true;
@@ -44,10 +57,8 @@ export function trackBody(
     chunk: Uint8Array,
   ) => {
     c.enqueue(chunk);
-    const ms = stallMs();
-    if (ms !== undefined) {
-      stall = setTimeout(() => force(new StalledClientError(ms)), ms);
-    }
+    waiting = true;
+    arm();
   };
   const slice = (
     c: ReadableStreamDefaultController<Uint8Array>,
@@ -66,6 +77,8 @@ export function trackBody(
     },
     async pull(c) {
       clearTimeout(stall);
+      stall = undefined;
+      waiting = false;
       if (rest !== undefined) return slice(c, rest);
       try {
         const { done, value } = await reader.read();
@@ -110,7 +123,10 @@ export function trackBody(
     }
     reader.cancel(reason).catch(() => {});
   };
-  return { body, force, finish };
+  const watch = () => {
+    if (!ended && waiting && stall === undefined) arm();
+  };
+  return { body, force, finish, watch };
 }
 
 /** A client that stopped reading its response: for longer than the bound, or past a buffer. */

@@ -19,6 +19,8 @@ export interface DenoServer {
 export interface BunServer {
   readonly hostname?: string;
   readonly port?: number;
+  /** Requests not yet answered or whose response is still being sent. */
+  readonly pendingRequests?: number;
   stop(closeActiveConnections?: boolean): Promise<void> | void;
   upgrade(request: Request, options?: { data?: unknown }): boolean;
 }

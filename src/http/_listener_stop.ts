@@ -9,7 +9,11 @@
 interface HttpListener {
   stop(): Promise<void> | void;
   close?(): void;
+  pending?(): number;
 }
+
+/** How often a stopped listener's count is read while responses are still being sent. */
+export const PENDING_POLL_MS = 100;
 
 /** What the stopper needs from its server. */
 export interface ListenerStopHooks {
@@ -25,6 +29,12 @@ export interface ListenerStopHooks {
   stalled(): boolean;
   /** Reports a listener's failure. */
   fail(error: unknown): void;
+  /**
+   * How many requests the server accounts for that a listener may still count: those in
+   * flight, and the responses it cut because their client stopped reading (Bun keeps
+   * counting those: its write to the client never ends).
+   */
+  accounted(): number;
 }
 
 /** The listeners of one server and their stops. */
@@ -79,16 +89,23 @@ export class ListenerStop {
     if (!this.#hooks.readingBodies()) this.#release();
   }
 
-  /** The deadline: stops what is still held and closes every listener. */
-  forceClose(): void {
+  /**
+   * The deadline: stops what is still held and closes every listener. Returns how many
+   * requests the listeners still counted beyond those the server tracks: responses begun
+   * before the first signal, still being sent, that the close cut.
+   */
+  forceClose(): number {
     this.#release();
+    let pending = 0;
     for (const listener of this.#listeners) {
       try {
+        pending += listener.pending?.() ?? 0;
         listener.close?.();
       } catch (error) {
         this.#hooks.fail(error);
       }
     }
+    return Math.max(0, pending - this.#hooks.accounted());
   }
 
   #release(): void {
@@ -111,7 +128,9 @@ export class ListenerStop {
     // a client that stopped reading keeps `shutdown()` pending. Once no request is in
     // flight, what is left carries nothing useful: after a grace, `close()` ends it (Bun), or
     // the drain stops waiting for a response already cut and named (Deno; the process's
-    // exit closes the connection).
+    // exit closes the connection). But a listener that still counts requests then (Bun's
+    // `pendingRequests`) is sending responses begun before the first signal, which nothing
+    // here follows: `close()` waits until they are sent (or the deadline cuts them).
     const close = listener.close;
     return new Promise((resolve) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
@@ -122,20 +141,34 @@ export class ListenerStop {
         resolve();
       };
       stopped.then(done);
+      const sending = () => {
+        try {
+          return (listener.pending?.() ?? 0) > this.#hooks.accounted();
+        } catch (error) {
+          this.#hooks.fail(error);
+          return false;
+        }
+      };
+      const closeIdle = () => {
+        if (settled) return;
+        if (close === undefined) {
+          if (this.#hooks.stalled()) done();
+          return;
+        }
+        if (sending()) {
+          timer = setTimeout(closeIdle, PENDING_POLL_MS);
+          return;
+        }
+        try {
+          close.call(listener);
+        } catch (error) {
+          this.#hooks.fail(error);
+        }
+        done();
+      };
       this.#hooks.whenIdle().then(() => {
         if (settled) return;
-        timer = setTimeout(() => {
-          if (close === undefined) {
-            if (this.#hooks.stalled()) done();
-            return;
-          }
-          try {
-            close.call(listener);
-          } catch (error) {
-            this.#hooks.fail(error);
-          }
-          done();
-        }, this.#hooks.idleGrace);
+        timer = setTimeout(closeIdle, this.#hooks.idleGrace);
       });
     });
   }

@@ -14,6 +14,7 @@ import { ListenerStop } from "./_listener_stop.ts";
 import { denoHost, isBunServer } from "./_hosts.ts";
 import { registerScope } from "./request_scope.ts";
 import { InFlightList } from "./_in_flight.ts";
+import { cutAtDeadline, RecentRequests } from "./_recent.ts";
 import {
   pathOf,
   Scope,
@@ -84,6 +85,13 @@ export interface HttpListener {
   stop(): Promise<void> | void;
   /** Closes whatever is left at the deadline (Bun: `stop(true)`). */
   close?(): void;
+  /**
+   * How many requests the runtime still counts, responses still being sent included
+   * (Bun: `() => server.pendingRequests`). With it, `close()` is not called before the
+   * deadline while a response begun before the first signal is still being sent, and one
+   * that the deadline cuts makes the report a failure.
+   */
+  pending?(): number;
 }
 
 /**
@@ -260,6 +268,9 @@ export class GracefulHttp {
   #signalledAt = 0;
   #dropping = 0;
   #late: Error[] = [];
+  // With a listener that counts its requests (Bun): the last requests served, to name the
+  // responses begun before the first signal that the deadline cuts (`_recent.ts`).
+  #recent: RecentRequests | undefined;
   // Deno only: `deno serve --parallel` runs several servers in one process.
   #peers: PeerBarrier | undefined = denoHost() ? new PeerBarrier() : undefined;
 
@@ -291,6 +302,7 @@ export class GracefulHttp {
       readingBodies: () => this.#readingBodies(),
       whenIdle: () => this.#whenIdle(),
       stalled: () => this.#stalled > 0,
+      accounted: () => this.#inFlight.size + this.#stalled,
       fail: (error) => this.#fail(error, this.#name),
     });
     const stall = milliseconds(
@@ -342,6 +354,10 @@ export class GracefulHttp {
     if (listener.close !== undefined) {
       validateFunction(listener.close, "listener.close");
     }
+    if (listener.pending !== undefined) {
+      validateFunction(listener.pending, "listener.pending");
+      this.#recent ??= new RecentRequests();
+    }
     this.#listeners.add(listener);
   }
 
@@ -359,10 +375,12 @@ export class GracefulHttp {
       this.attach({
         stop: () => info.stop(),
         close: () => void info.stop(true),
+        pending: () => info.pendingRequests ?? 0,
       });
     }
     const scope = new Scope(this.#owner, request, info);
     registerScope(request, scope);
+    this.#recent?.add(request);
     this.#inFlight.add(scope);
     if (this.#shutdown.draining) this.#track(scope);
     let result: Response | Promise<Response>;
@@ -428,7 +446,10 @@ export class GracefulHttp {
     this.#signalledAt = performance.now();
     // Only a runtime-owned listener (`deno serve`, nothing attached) can have peers.
     if (!this.#listeners.attached) this.#peers?.start();
-    for (const scope of this.#inFlight) this.#track(scope);
+    for (const scope of this.#inFlight) {
+      this.#track(scope);
+      scope.watchBody();
+    }
     try {
       this.#shutdown.spawn(this.#name, async () => {
         await this.#shutdown.token.cancelled();
@@ -521,7 +542,13 @@ export class GracefulHttp {
   }
 
   #forceClose(reason: unknown): void {
-    this.#listeners.forceClose();
+    // Bun: what the runtime still sends beyond what is tracked here began before the
+    // first signal; `close()` cuts it, and the report says so.
+    const ours = new Set<Request>();
+    for (const scope of this.#inFlight) ours.add(scope.request);
+    const sending = this.#recent?.sending(ours);
+    const untracked = this.#listeners.forceClose();
+    if (untracked > 0) this.#late.push(...cutAtDeadline(untracked, sending));
     for (const force of [...this.#bodies]) force(reason);
     for (const socket of this.#sockets) this.#closeSocket(socket);
   }

@@ -1,6 +1,7 @@
 import type { CancellationToken, TokenSource } from "../token.ts";
 import { validateFunction, validateOptions } from "../_validate.ts";
 import { type BodyEnd, StalledClientError, trackBody } from "./_body.ts";
+import { denoFollow } from "./_deno_body_size.ts";
 import {
   type BunServer,
   denoHost,
@@ -185,6 +186,7 @@ export class Scope implements RequestScope, InFlightEntry {
   #failure: Error | undefined;
   #finishBody: ((reason: unknown) => void) | undefined;
   #forceBody: ((reason: unknown) => void) | undefined;
+  #watchBody: (() => void) | undefined;
   /** Whether a task of the shutdown awaits this request (it then reports the failure). */
   tracked = false;
   // The server's in-flight list (`_in_flight.ts`).
@@ -259,6 +261,11 @@ export class Scope implements RequestScope, InFlightEntry {
   /** Ends an event-stream body cleanly (the drain began); other bodies run to their end. */
   endStream(reason: unknown): void {
     this.#finishBody?.(reason);
+  }
+
+  /** The drain began: a tracked body its client stopped reading is cut after the bound. */
+  watchBody(): void {
+    this.#watchBody?.();
   }
 
   #fail(what: string, cause?: unknown): void {
@@ -370,10 +377,16 @@ export class Scope implements RequestScope, InFlightEntry {
       response !== UPGRADED &&
       response.headers.get("content-type")?.startsWith("text/event-stream") ===
         true;
+    // Deno, before the signal: a body its `completed` would call sent too early (see
+    // `_deno_body_size.ts`) is followed too; sizes are read without touching the body.
+    let bytes: number | undefined;
     if (this.#bodyOpen) {
       // The body is one the scope streams itself (the SSE helper): it reports its end.
     } else if (
-      (this.#keepForBody || sse || draining) &&
+      (this.#keepForBody || sse || draining ||
+        (denoFollow !== undefined &&
+          (bytes = denoFollow(response)) !== undefined &&
+          this.request.method !== "HEAD")) &&
       response !== UPGRADED && response.body !== null
     ) {
       this.#bodyOpen = true;
@@ -382,11 +395,17 @@ export class Scope implements RequestScope, InFlightEntry {
         remove();
         this.#finishBody = undefined;
         this.#forceBody = undefined;
+        this.#watchBody = undefined;
         this.#bodyEnded(how, reason);
       }, this.#owner.stallTimeout);
       if (sse && !this.#selfEnding) this.#finishBody = tracked.finish;
       this.#forceBody = tracked.force;
+      this.#watchBody = tracked.watch;
       response = new Response(tracked.body, response);
+      // A stream is sent chunked: keep the length a byte body was sent with.
+      if (bytes! >= 0 && !response.headers.has("content-length")) {
+        response.headers.set("content-length", String(bytes));
+      }
       if (!this.#keepForBody) {
         this.#scope?.cancel(new DOMException(RESPONDED, "AbortError"));
       }

@@ -199,6 +199,7 @@ export function serve(options: ServeOptions): HttpServer {
     http.attach({
       stop: () => server.stop(),
       close: () => void server.stop(true),
+      pending: () => server.pendingRequests ?? 0,
     });
     const address = {
       hostname: server.hostname ?? hostname,

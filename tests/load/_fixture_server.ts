@@ -64,7 +64,7 @@ interface TlsHosts {
       hostname: string;
       tls: { cert: string; key: string };
       fetch: GracefulHttp["fetch"];
-    }): { stop(force?: boolean): Promise<void> };
+    }): { stop(force?: boolean): Promise<void>; pendingRequests: number };
   };
 }
 
@@ -92,6 +92,7 @@ await main(async ({ shutdown }) => {
       http.attach({
         stop: () => server.stop(),
         close: () => void server.stop(true),
+        pending: () => server.pendingRequests,
       });
     }
     console.log(`listening on https://${hostname}:${port}/`);

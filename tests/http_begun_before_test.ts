@@ -1,0 +1,110 @@
+// Issue 16 item 3: a response begun BEFORE the first signal is in flight until its last
+// byte is handed to the client's connection. Raw sockets against tests/fixtures/http/app.ts
+// (`serve()`'s defaults) on Deno and Bun: a slow reader of a large byte body gets all of it
+// and the report is clean; a reader that stopped is cut and named, never reported clean.
+import { assert, assertEquals, assertMatch } from "@std/assert";
+import { get, RUNTIMES, start } from "./_http_app.ts";
+import { denoFollow } from "../src/http/_deno_body_size.ts";
+import { SLICE } from "../src/http/_body.ts";
+
+const MiB = 1024 * 1024;
+
+/** Reads the head and `bytes` body bytes at about `perSecond`; the head's text and the count. */
+async function readPaced(
+  conn: Deno.Conn,
+  bytes: number,
+  perSecond: number,
+): Promise<{ head: string; body: number }> {
+  const buffer = new Uint8Array(64 * 1024);
+  const started = performance.now();
+  let text = "", head = "", body = 0;
+  for (let i = 0; i < 10_000 && body < bytes; i++) {
+    const n = await conn.read(buffer);
+    if (n === null) break;
+    if (head === "") {
+      text += new TextDecoder().decode(buffer.subarray(0, n));
+      const end = text.indexOf("\r\n\r\n");
+      if (end >= 0) {
+        head = text.slice(0, end);
+        body = text.length - end - 4; // the body's bytes are ASCII zeros
+      }
+    } else body += n;
+    const due = body / perSecond * 1000 - (performance.now() - started);
+    if (due > 0) await new Promise((resolve) => setTimeout(resolve, due));
+  }
+  return { head, body };
+}
+
+Deno.test("Deno: a response is followed before the signal only when Deno would call it sent too early (more than 64 KiB from memory, or a stream)", () => {
+  assert(denoFollow !== undefined, "Deno 2.9's internals were not found");
+  assertEquals(denoFollow(new Response("hello")), undefined);
+  assertEquals(denoFollow(new Response(new Uint8Array(SLICE))), undefined);
+  assertEquals(denoFollow(new Response(null, { status: 204 })), undefined);
+  assertEquals(denoFollow(Response.json({ a: 1 })), undefined);
+  assertEquals(denoFollow(new Response(new Uint8Array(SLICE + 1))), SLICE + 1);
+  assertEquals(
+    denoFollow(new Response(new Uint8Array(2 * SLICE).buffer)),
+    2 * SLICE,
+  );
+  assertEquals(denoFollow(new Response("x".repeat(SLICE))), -1);
+  assertEquals(denoFollow(new Response(new ReadableStream())), -1);
+  assertEquals(denoFollow(new Response(new Blob(["x"]))), -1);
+});
+
+for (const [runtime, binary] of RUNTIMES) {
+  const test = (name: string, fn: (binary: string) => Promise<void>) =>
+    Deno.test({
+      name: `begun before the signal on ${runtime}: ${name}`,
+      ignore: binary === undefined,
+      fn: () => fn(binary!),
+    });
+
+  // 32 MiB: more than loopback's socket buffers hold, so a cut shows.
+  test("a slow reader of a 32 MiB byte body gets all of it (with its content-length), the report is ok, exit 143", async (bin) => {
+    const { child, port } = await start(runtime, bin, { TIMEOUT_MS: "10000" });
+    await using _ = child;
+    using conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    await conn.write(get(`/big?ms=${32 * MiB}`));
+    const reading = readPaced(conn, 32 * MiB, 12 * MiB); // about 2.7 s
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    child.kill("SIGTERM");
+    const { head, body } = await reading;
+    const exit = await child.exit();
+    assertEquals(body, 32 * MiB, `${head}\n${exit.stdout}${exit.stderr}`);
+    assertMatch(head, /^content-length: 33554432$/im);
+    assertEquals(exit.code, 143, exit.stdout + exit.stderr);
+    assertMatch(exit.stdout, /^report: ok=true timedOut=false/m);
+  });
+
+  test("a reader that stopped is cut and named as a failure, not reported clean", async (bin) => {
+    // Deno follows the body: cut after stallTimeout (5 s). Bun does not (it would cost each
+    // request): `pendingRequests` holds the drain until the deadline, which cuts it.
+    const deadline = runtime === "deno" ? 20_000 : 3_000;
+    const { child, port } = await start(runtime, bin, {
+      TIMEOUT_MS: String(deadline),
+    });
+    await using _ = child;
+    using conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    await conn.write(get("/big"));
+    assert((await conn.read(new Uint8Array(64 * 1024))) !== null);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    child.kill("SIGTERM");
+    const exit = await child.exit(); // the client reads nothing more
+    assertEquals(exit.code, 1, exit.stdout + exit.stderr);
+    if (runtime === "deno") {
+      assertMatch(exit.stdout, /^report: ok=false timedOut=false/m);
+      assertMatch(
+        exit.stdout,
+        /^failure: GET \/big: GET \/big: the response body was cut: the client stopped reading for 5000 ms$/m,
+      );
+      assert(exit.ms < 10_000, `took ${exit.ms} ms`);
+    } else {
+      assertMatch(exit.stdout, /^report: ok=false timedOut=true/m);
+      assertMatch(
+        exit.stdout,
+        /^failure: http server: GET \/big: the response was cut at the deadline: begun before the first signal, it was still being sent$/m,
+      );
+      assert(exit.ms < deadline + 2_000, `took ${exit.ms} ms`);
+    }
+  });
+}
