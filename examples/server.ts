@@ -9,7 +9,8 @@
  * Routes: `/` answers `ok` after 50 ms of async work; `POST /upload` reads the request body
  * and answers 200 with its byte count; `/sse` sends `data: tick N` every 100 ms until the
  * server drains, then `event: shutdown` and a clean end; `/healthz` is the readiness route
- * (503 from the first signal on). Exits 143 after a clean SIGTERM drain.
+ * (503 `starting` until the server listens and calls `ready()`, 200, then 503 `draining`
+ * from the first signal on). Exits 143 after a clean SIGTERM drain.
  *
  * @module
  */
@@ -71,13 +72,14 @@ await main(async ({ shutdown, ready }) => {
     port,
     readiness: "/healthz",
     onListen: ({ port }) => {
-      ready(); // READY=1 under systemd
+      ready(); // /healthz answers 200 from now on; READY=1 under systemd
       console.log(`listening on http://localhost:${port}/`);
     },
   });
   const signal = await shutdown.wait();
   console.log(`received ${signal}: draining`);
 }, {
+  awaitReady: true, // /healthz answers 503 `starting` until ready()
   drainDelay,
   timeout,
   exitCode: (outcome) => {

@@ -12,6 +12,9 @@
  * 4. at the deadline whatever is left is closed (Bun `stop(true)`, Node's connections,
  *    tracked bodies errored).
  *
+ * Before the first signal the readiness route answers what `shutdown.isReady` says: 200,
+ * or 503 `starting` until the program's `ready()` under the coordinator's `awaitReady`.
+ *
  * - {@linkcode serve}: `Deno.serve`, `Bun.serve` or `node:http` (Node 22.3+), wired to a
  *   shutdown.
  * - {@linkcode GracefulHttp}: the wrapper, for servers you start yourself.

@@ -67,6 +67,10 @@ export class GracefulShutdown implements AsyncDisposable {
   #onProgress: ((progress: DrainProgress) => void) | undefined;
   #onError: (failure: Failure) => void;
   #shutdownOnFailure: boolean;
+  #awaitReady: boolean;
+  #onReady: (() => void) | undefined;
+  /** Whether the ready moment came: `ready()` was called before any signal. */
+  #saidReady = false;
   #root = new TokenSource();
   #tracker: TaskTracker;
   #steps = new CleanupSteps();
@@ -94,6 +98,8 @@ export class GracefulShutdown implements AsyncDisposable {
     this.#onError = settings.onError;
     this.#onProgress = settings.onProgress;
     this.#shutdownOnFailure = settings.shutdownOnFailure;
+    this.#awaitReady = settings.awaitReady;
+    this.#onReady = settings.onReady;
     this.#tracker = new TaskTracker({
       parent: this.#root.token,
       onError: (failure) => this.#fail(failure),
@@ -141,6 +147,66 @@ export class GracefulShutdown implements AsyncDisposable {
    */
   get draining(): boolean {
     return this.#trigger !== undefined;
+  }
+
+  /**
+   * Whether the program counts as ready now: what a readiness check should say (`./http`
+   * answers 200 while it is true). By default true from construction until the first
+   * signal; with `options.awaitReady`, only from {@linkcode GracefulShutdown.ready} on.
+   * Always false once `draining`.
+   *
+   * @example Not ready until the program says so
+   * ```ts
+   * import { GracefulShutdown } from "@quiesce/quiesce";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const shutdown = new GracefulShutdown({ signals: false, awaitReady: true });
+   * assertEquals(shutdown.isReady, false); // starting
+   * shutdown.ready();
+   * assertEquals(shutdown.isReady, true);
+   * await shutdown.shutdown();
+   * assertEquals(shutdown.isReady, false); // draining
+   * ```
+   */
+  get isReady(): boolean {
+    return this.#trigger === undefined &&
+      (this.#saidReady || !this.#awaitReady);
+  }
+
+  /**
+   * The ready moment: says the program is ready (listening, connected). The first call
+   * before any signal calls `options.onReady` (`main()` sends systemd's `READY=1` there)
+   * and makes {@linkcode GracefulShutdown.isReady} true under `options.awaitReady`; later
+   * calls change nothing. Once a signal came (`draining`), it returns `false` and changes
+   * nothing: the program should stop starting.
+   *
+   * @example Start, unless the stop came first
+   * ```ts
+   * import { GracefulShutdown } from "@quiesce/quiesce";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const heard: string[] = [];
+   * const shutdown = new GracefulShutdown({
+   *   signals: false,
+   *   awaitReady: true,
+   *   onReady: () => heard.push("ready"),
+   * });
+   * assertEquals(shutdown.ready(), true); // connected, listening: ready
+   * assertEquals(shutdown.ready(), true); // idempotent: heard once
+   * await shutdown.shutdown();
+   * assertEquals(shutdown.ready(), false); // draining: stop starting
+   * assertEquals(heard, ["ready"]);
+   * ```
+   *
+   * @returns `true` when the program is ready; `false` once the shutdown began.
+   */
+  ready(): boolean {
+    if (this.#trigger !== undefined) return false;
+    if (!this.#saidReady) {
+      this.#saidReady = true;
+      if (this.#onReady) this.#call("onReady", this.#onReady, undefined);
+    }
+    return true;
   }
 
   /** What began the shutdown (`"SIGTERM"`, `"manual"`, ...), or `undefined` before. */
@@ -425,13 +491,9 @@ export class GracefulShutdown implements AsyncDisposable {
     };
   }
 
-  #call(
-    name: string,
-    fn: (trigger: ShutdownTrigger) => void,
-    trigger: ShutdownTrigger,
-  ): void {
+  #call<A>(name: string, fn: (arg: A) => unknown, arg: A): void {
     try {
-      const result = fn(trigger) as unknown;
+      const result = fn(arg);
       if (isThenable(result)) {
         result.then(
           undefined,

@@ -111,6 +111,19 @@ export interface GracefulShutdownOptions {
   onProgress?: ((progress: DrainProgress) => void) | false;
   /** Called for every failure during the run and the shutdown. Default: `console.error`. */
   onError?: (failure: Failure) => void;
+  /**
+   * Whether the program counts as ready only once it calls `ready()`. Default `false`:
+   * ready from construction, so a program that never calls `ready()` passes its
+   * readiness checks (`./http` answers 200) until the first signal. With `true`,
+   * `isReady` is `false` (readiness answers 503 `starting`) until `ready()`: for a
+   * program that listens before it has connected what it serves with.
+   */
+  awaitReady?: boolean;
+  /**
+   * Called once, at the ready moment: the first `ready()` before any signal (never after
+   * one). `main()` sends systemd's `READY=1` here. Errors are reported, not thrown.
+   */
+  onReady?: () => void;
 }
 
 /** The default `onError`: one line on stderr. */
@@ -133,6 +146,8 @@ export const SHUTDOWN_OPTIONS = [
   "onError",
   "onSecondSignal",
   "shutdownOnFailure",
+  "awaitReady",
+  "onReady",
 ] as const satisfies ReadonlyArray<keyof GracefulShutdownOptions>;
 
 /** The validated settings of a coordinator. Internal. */
@@ -147,6 +162,8 @@ export interface ShutdownSettings {
     | ((signal: ShutdownTrigger, stopListening: () => void) => void)
     | undefined;
   shutdownOnFailure: boolean;
+  awaitReady: boolean;
+  onReady: (() => void) | undefined;
   signals: SignalSource | false;
   /** Whether `signals` is the default, which listens only once someone waits. */
   lazySignals: boolean;
@@ -180,7 +197,9 @@ export function shutdownSettings(
       }), the time the phases share; got ${flushReserve}`,
     );
   }
-  for (const name of ["onSignal", "onError", "onSecondSignal"] as const) {
+  for (
+    const name of ["onSignal", "onError", "onSecondSignal", "onReady"] as const
+  ) {
     if (options?.[name] !== undefined) {
       validateFunction(options[name], `options.${name}`);
     }
@@ -194,6 +213,7 @@ export function shutdownSettings(
     : toSignalSource(options.signals, "options.signals");
   validateSignal(options?.signal, "options.signal");
   validateBoolean(options?.shutdownOnFailure, "options.shutdownOnFailure");
+  validateBoolean(options?.awaitReady, "options.awaitReady");
   return {
     timeout,
     drainDelay,
@@ -203,6 +223,8 @@ export function shutdownSettings(
     onError: options?.onError ?? defaultOnError,
     onSecondSignal: options?.onSecondSignal,
     shutdownOnFailure: options?.shutdownOnFailure ?? false,
+    awaitReady: options?.awaitReady ?? false,
+    onReady: options?.onReady,
     signals,
     lazySignals: options?.signals === undefined,
     signal: options?.signal,

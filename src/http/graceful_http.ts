@@ -7,7 +7,7 @@ import {
   validateName,
   validateOptions,
 } from "../_validate.ts";
-import { checkShutdown, healthResponse } from "./health.ts";
+import { checkShutdown, healthResponse, readinessResponse } from "./health.ts";
 import { dropBody, hasBody, unreadBody } from "./_request_body.ts";
 import { PeerBarrier } from "./_peers.ts";
 import { ListenerStop } from "./_listener_stop.ts";
@@ -117,7 +117,11 @@ export interface HttpListener {
 export interface GracefulHttpOptions {
   /** The name of the listener's task and cleanup step. Default `"http server"`. */
   name?: string;
-  /** A path answered 200 `ok`, then 503 `draining` from the first signal on. */
+  /**
+   * A path answered as `readiness(shutdown)` does: 200 `ok` while `shutdown.isReady`, 503
+   * `draining` from the first signal on (and 503 `starting` before `ready()` under the
+   * coordinator's `awaitReady`).
+   */
   readiness?: string;
   /** A path answered 200 `ok` until the process ends. */
   liveness?: string;
@@ -365,7 +369,7 @@ export class GracefulHttp {
     if (this.#readiness !== undefined || this.#liveness !== undefined) {
       const path = pathOf(request.url);
       if (path === this.#readiness) {
-        return this.#closing(healthResponse(!this.#shutdown.draining));
+        return this.#closing(readinessResponse(this.#shutdown));
       }
       if (path === this.#liveness) return this.#closing(healthResponse(true));
     }

@@ -24,7 +24,6 @@ export class DeadlinePolicy {
   readonly plan: ShutdownPlan;
   readonly flushReserve: number;
   readonly #systemd: SystemdNotifier | undefined;
-  #ready = false;
   #progress: DrainProgress | undefined;
   #progressAt = 0;
   #stoppedAt: number | undefined;
@@ -65,19 +64,11 @@ export class DeadlinePolicy {
   }
 
   /**
-   * The program says it is ready: READY=1 under systemd. Returns `false` (and says nothing)
-   * once a stop signal came: then the program should stop starting.
+   * The coordinator's ready moment (its `onReady`): READY=1 under systemd. The coordinator
+   * calls it once, and never after the first signal.
    */
-  ready(): boolean {
-    if (this.#stoppedAt !== undefined) return false;
-    if (!this.#ready) this.#systemd?.ready();
-    this.#ready = true;
-    return true;
-  }
-
-  /** Whether the program said it is ready (and no stop came before). */
-  get isReady(): boolean {
-    return this.#ready;
+  ready(): void {
+    this.#systemd?.ready();
   }
 
   /** Records each progress snapshot (for STATUS=) and hands it on to `next`. */

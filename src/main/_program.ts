@@ -9,8 +9,6 @@ export interface ProgramHooks {
   /** `fn` threw or rejected before any shutdown began. */
   failed(error: unknown): void;
   log(line: string): void;
-  /** The program says it is ready; `false` when a stop came first. */
-  ready(): boolean;
 }
 
 /**
@@ -44,7 +42,7 @@ export function runProgram(
       get draining() {
         return shutdown.draining;
       },
-      ready: hooks.ready,
+      ready: () => shutdown.ready(),
       spawn,
       defer: (step, options) => shutdown.defer(step, options),
       use: (resource, options) => shutdown.use(resource, options),

@@ -76,6 +76,12 @@ class Run {
       timeout: deadline.timeout,
       flushReserve: deadline.flushReserve,
       shutdownOnFailure: options.shutdownOnFailure ?? true,
+      // The one ready moment is the coordinator's: READY=1 whichever ready() the program
+      // calls (the context's or `shutdown.ready()`), then the user's own hook.
+      onReady: () => {
+        deadline.ready();
+        options.onReady?.();
+      },
       onProgress: deadline.progress(onProgress || undefined),
       onError: (failure) => {
         this.#failures.add(failure.source, failure.name, failure.error);
@@ -108,7 +114,6 @@ class Run {
         log("main failed:", error);
       },
       log,
-      ready: () => deadline.ready(),
     });
   }
 

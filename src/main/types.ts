@@ -52,8 +52,10 @@ export interface MainContext {
    */
   readonly draining: boolean;
   /**
-   * Says the program is ready (listening, connected): READY=1 under systemd. Returns
-   * `false` once a stop signal came first, and then the program should stop starting.
+   * Says the program is ready (listening, connected): the coordinator's
+   * {@linkcode GracefulShutdown.ready} (the same as `shutdown.ready()`), so READY=1 under
+   * systemd and, with `awaitReady`, readiness checks pass from now on. Returns `false`
+   * once a stop signal came first, and then the program should stop starting.
    */
   ready(): boolean;
   /** Spawns a named task, cancelled on shutdown and awaited by the drain. */
