@@ -4,6 +4,7 @@
 // and the report is clean; a reader that stopped is cut and named, never reported clean.
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { get, RUNTIMES, start } from "./_http_app.ts";
+import { requireRuntime } from "./_runtime.ts";
 import { denoFollow } from "../src/http/_deno_body_size.ts";
 import { SLICE } from "../src/http/_body.ts";
 
@@ -51,7 +52,12 @@ Deno.test("Deno: a response is followed before the signal only when Deno would c
   assertEquals(denoFollow(new Response(new Blob(["x"]))), -1);
 });
 
-for (const [runtime, binary] of RUNTIMES) {
+for (
+  const [runtime, binary] of [
+    ...RUNTIMES,
+    ["node", requireRuntime("node")] as const,
+  ]
+) {
   const test = (name: string, fn: (binary: string) => Promise<void>) =>
     Deno.test({
       name: `begun before the signal on ${runtime}: ${name}`,
@@ -78,7 +84,8 @@ for (const [runtime, binary] of RUNTIMES) {
 
   test("a reader that stopped is cut and named as a failure, not reported clean", async (bin) => {
     // Deno follows the body: cut after stallTimeout (5 s). Bun does not (it would cost each
-    // request): `pendingRequests` holds the drain until the deadline, which cuts it.
+    // request): `pendingRequests` holds the drain until the deadline, which cuts it. Node
+    // says when the response was written: in flight until the deadline.
     const deadline = runtime === "deno" ? 20_000 : 3_000;
     const { child, port } = await start(runtime, bin, {
       TIMEOUT_MS: String(deadline),
@@ -98,6 +105,12 @@ for (const [runtime, binary] of RUNTIMES) {
         /^failure: GET \/big: GET \/big: the response body was cut: the client stopped reading for 5000 ms$/m,
       );
       assert(exit.ms < 10_000, `took ${exit.ms} ms`);
+    } else if (runtime === "node") {
+      assertMatch(
+        exit.stdout,
+        /^report: ok=false timedOut=true stragglers=GET \/big,http server$/m,
+      );
+      assert(exit.ms < deadline + 2_000, `took ${exit.ms} ms`);
     } else {
       assertMatch(exit.stdout, /^report: ok=false timedOut=true/m);
       assertMatch(

@@ -74,6 +74,24 @@ export function bunHost(): BunGlobal | undefined {
   return typeof bun?.serve === "function" ? bun as BunGlobal : undefined;
 }
 
+/** The part of a Node handler's second argument (`{ incoming, outgoing }`) a scope reads. */
+export interface NodeBindingsInfo {
+  outgoing: {
+    readonly writableFinished: boolean;
+    once(event: "close", listener: () => void): unknown;
+  };
+}
+
+/**
+ * Whether a handler's second argument carries a `node:http` response (`outgoing`), as the
+ * Node adapter of `./http` and `@hono/node-server` pass it.
+ */
+export function isNodeBindings(info: unknown): info is NodeBindingsInfo {
+  const outgoing = (info as Partial<NodeBindingsInfo> | undefined)?.outgoing;
+  return typeof outgoing?.once === "function" &&
+    typeof outgoing.writableFinished === "boolean";
+}
+
 /** Whether a handler's second argument is Deno's `ServeHandlerInfo`. */
 export function isDenoInfo(info: unknown): info is DenoServeInfo {
   return typeof (info as DenoServeInfo | undefined)?.completed?.then ===

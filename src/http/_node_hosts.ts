@@ -10,6 +10,14 @@ export interface NodeSocket {
   readonly remoteAddress?: string;
   readonly remotePort?: number;
   readonly destroyed: boolean;
+  /**
+   * Node internal (its own `closeIdleConnections()` reads it): the response in progress
+   * on this connection.
+   */
+  readonly _httpMessage?: {
+    readonly writableEnded: boolean;
+    readonly writableFinished: boolean;
+  } | null;
   destroy(error?: Error): void;
   on(event: "close", listener: () => void): unknown;
   once(event: "close", listener: () => void): unknown;

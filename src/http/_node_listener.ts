@@ -60,11 +60,23 @@ export function nodeServerListener(server: NodeServer): HttpListener {
   let sweep: ReturnType<typeof setTimeout> | undefined;
   let stopped: Promise<void> | undefined;
   // Closes the connections Node sees idle (no request started on them) once no keep-alive
-  // response went out for the quiet time; again later for any a response left open.
+  // response went out for the quiet time; again later for any a response left open. Node
+  // also counts as idle a connection whose response has ended but is still being written
+  // (a large body to a slow reader: `end()` was called, the bytes wait in the socket's
+  // buffer) and destroys it, cutting the response: the sweep waits until none is.
   const closeIdle = () => {
     const wait = lastKeepAlive + KEEP_ALIVE_QUIET_MS - performance.now();
-    if (wait <= 0) server.closeIdleConnections();
+    if (wait <= 0 && !writing()) server.closeIdleConnections();
     sweep = setTimeout(closeIdle, wait > 0 ? wait : KEEP_ALIVE_QUIET_MS);
+  };
+  const writing = () => {
+    for (const socket of sockets) {
+      const message = socket._httpMessage;
+      if (message && message.writableEnded && !message.writableFinished) {
+        return true;
+      }
+    }
+    return false;
   };
   return {
     stop: () => {

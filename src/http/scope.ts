@@ -8,6 +8,7 @@ import {
   type DenoServeInfo,
   isBunServer,
   isDenoInfo,
+  isNodeBindings,
   remoteAddressOf,
 } from "./_hosts.ts";
 import type { RemoteAddress } from "./remote_address.ts";
@@ -171,6 +172,8 @@ export class Scope implements RequestScope, InFlightEntry {
   #owner: ScopeOwner;
   #info: unknown;
   #deno: boolean;
+  // The runtime tells when the response was sent (Deno's `completed`, Node's `close`).
+  #transport: boolean;
   #stream: TokenSource | undefined;
   #scope: TokenSource | undefined;
   #unlisten: (() => void) | undefined;
@@ -198,12 +201,21 @@ export class Scope implements RequestScope, InFlightEntry {
     this.#owner = owner;
     this.request = request;
     this.#info = info;
-    this.#deno = isDenoInfo(info);
+    this.#deno = this.#transport = isDenoInfo(info);
     if (this.#deno) {
       // Deno: `completed` settles when the response was fully sent or the client left.
       (info as DenoServeInfo).completed.then(
         () => this.#transportEnded(true),
         () => this.#transportEnded(false),
+      );
+    } else if (isNodeBindings(info)) {
+      // Node: the response emits `close` once its last byte was handed to the socket
+      // (`writableFinished`) or the connection closed first.
+      const outgoing = info.outgoing;
+      this.#transport = true;
+      outgoing.once(
+        "close",
+        () => this.#transportEnded(outgoing.writableFinished),
       );
     }
   }
@@ -415,7 +427,7 @@ export class Scope implements RequestScope, InFlightEntry {
     } else {
       this.#scope?.cancel(new DOMException(RESPONDED, "AbortError"));
     }
-    if (!this.#deno) this.#handedOver();
+    if (!this.#transport) this.#handedOver();
     return response;
   }
 
@@ -427,10 +439,10 @@ export class Scope implements RequestScope, InFlightEntry {
       error,
     );
     this.#scope?.cancel(new DOMException(RESPONDED, "AbortError"));
-    if (!this.#deno) this.#handedOver();
+    if (!this.#transport) this.#handedOver();
   }
 
-  /** Without Deno's `completed`, the response is done for us once handed to the runtime. */
+  /** Without word from the runtime, the response is done for us once handed to it. */
   #handedOver(): void {
     this.#transportDone = true;
     this.#maybeSettle();
@@ -467,6 +479,12 @@ export class Scope implements RequestScope, InFlightEntry {
   }
 
   #transportEnded(sent: boolean): void {
+    if (sent && !this.#responded) {
+      // Sent before the handler answered: an app that writes its own response (Node's
+      // `attachNodeServer`); the handler's answer (its status) ends the request.
+      this.#transport = false;
+      return;
+    }
     if (!sent && this.#owner.draining() && !this.#clientLeft) {
       // The connection closed under a response that was not streaming to a client that
       // left: the shutdown cut it (e.g. Deno.serve's `signal` aborted by the drain).
