@@ -23,6 +23,8 @@ export interface BunServer {
   readonly pendingRequests?: number;
   stop(closeActiveConnections?: boolean): Promise<void> | void;
   upgrade(request: Request, options?: { data?: unknown }): boolean;
+  /** Closes the request's connection once idle that many seconds. */
+  timeout?(request: Request, seconds: number): void;
 }
 
 /** The part of Bun's `ServerWebSocket` the bridge uses. */

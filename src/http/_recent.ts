@@ -1,58 +1,97 @@
-// Naming the responses the deadline cuts on Bun. A response returned before the first
-// signal is not followed there (following costs each request microseconds), so nothing
-// says which ones are still being sent; Bun's `pendingRequests` says how many. What the
-// runtime does tell: `request.signal` of a request whose response `stop(true)` cuts aborts
-// at once, inside the call, while one whose response was sent never aborts (measured on
-// Bun 1.4.5). So the server keeps its last requests (a ring: one store per request), and
-// at the deadline those that were not aborted before `close()` and are after it were cut.
+// Responses begun before the first signal on Bun. They are not followed there (following
+// costs each request microseconds), so nothing says which ones are still being sent;
+// Bun's `pendingRequests` says how many. What the runtime does tell (measured on Bun
+// 1.4.5): `request.signal` aborts when a response still in progress loses its connection
+// (the client left, Bun's idle timeout, `stop(true)`, which aborts inside the call) and
+// never once the response was sent; and `server.timeout(request, seconds)` closes that
+// request's connection once it has been idle (the client reading nothing) that long, on
+// Bun's 4 s timer ticks. So the server keeps its last requests (a ring: one store per
+// request); at the first signal each one whose client is still there gets the stall bound
+// and a listener, and one that aborts afterwards is named: its response was not sent whole.
+// Requests whose end the server learns otherwise (a followed body, a WebSocket) and
+// upgrade requests are skipped.
 import { pathOf } from "./scope.ts";
 
 /** How many of the last requests are kept; older ones are counted, not named. */
 export const RECENT = 256;
 
-/** The last `RECENT` requests served. */
-export class RecentRequests {
-  readonly #ring: (Request | undefined)[] = new Array(RECENT);
-  #next = 0;
+/** The part of Bun's server the watch uses. */
+export interface RequestTimeouts {
+  timeout?(request: Request, seconds: number): void;
+}
 
-  add(request: Request): void {
+/** What the ring keeps of a request: its scope. */
+export interface RecentRequest {
+  readonly request: Request;
+  /** Whether the server learns how the response ends without this watch. */
+  readonly followed: boolean;
+}
+
+/** The last `RECENT` requests served, and how the watched ones ended. */
+export class RecentRequests {
+  readonly #ring: (RecentRequest | undefined)[] = new Array(RECENT);
+  #next = 0;
+  /** Bun's server, from the first request's second argument. */
+  server: RequestTimeouts | undefined;
+
+  add(request: RecentRequest): void {
     this.#ring[this.#next] = request;
     this.#next = (this.#next + 1) % RECENT;
   }
 
-  /** The kept requests not in `tracked` whose client was still there: read before `close()`. */
-  sending(tracked: Set<Request>): Request[] {
-    return this.#ring.filter((r): r is Request =>
-      r !== undefined && !tracked.has(r) && !r.signal.aborted
-    );
+  /**
+   * The first signal: every kept request not followed nor in `tracked` whose connection is still there
+   * is closed by Bun once idle for `stallMs` (rounded up to seconds), and `lost` is called
+   * if its connection closes before its response was sent whole. The ring is emptied.
+   */
+  watch(
+    tracked: Set<RecentRequest>,
+    stallMs: number,
+    lost: (name: string) => void,
+  ): void {
+    const seconds = Math.max(1, Math.ceil(stallMs / 1000));
+    for (const entry of this.#ring) {
+      if (entry === undefined || entry.followed || tracked.has(entry)) continue;
+      const request = entry.request;
+      // A WebSocket a framework upgraded itself (`hono/bun`): its request's signal aborts
+      // when the socket closes, which the drain does.
+      if (request.signal.aborted || request.headers.has("upgrade")) continue;
+      try {
+        this.server?.timeout?.(request, seconds);
+      } catch {
+        // Not Bun's server, or the request is over: no bound but the deadline.
+      }
+      request.signal.addEventListener(
+        "abort",
+        () => lost(`${request.method} ${pathOf(request.url)}`),
+        { once: true },
+      );
+    }
+    this.#ring.fill(undefined);
   }
 }
 
 /**
- * The failures for `count` untracked responses `close()` cut: one naming each of
- * `candidates` whose signal aborted in the meantime, and one counting the rest.
+ * The failure for a response begun before the first signal whose connection closed before
+ * it was sent whole: at the deadline (`close()`), or earlier (the stall bound, the client).
  */
-export function cutAtDeadline(
-  count: number,
-  candidates: Request[] | undefined,
-): Error[] {
-  const cut = (candidates ?? []).filter((r) => r.signal.aborted);
-  const errors = cut.map((r) =>
-    new Error(
-      `${r.method} ${
-        pathOf(r.url)
-      }: the response was cut at the deadline: begun before the first signal, it was still being sent`,
-    )
+export function lostResponse(
+  name: string,
+  atDeadline: boolean,
+  stallMs: number,
+): Error {
+  return new Error(
+    atDeadline
+      ? `${name}: the response was cut at the deadline: begun before the first signal, it was still being sent`
+      : `${name}: the response begun before the first signal was not sent whole: its connection closed (the client read nothing for about ${stallMs} ms, or left)`,
   );
-  const rest = count - cut.length;
-  if (rest > 0) {
-    errors.push(
-      new Error(
-        `${rest} ${
-          rest === 1 ? "response" : "responses"
-        } begun before the first signal still being sent at the deadline: cut (the runtime does not tell which)`,
-      ),
-    );
-  }
-  return errors;
+}
+
+/** The failure counting `count` responses `close()` cut at the deadline, unnamed. */
+export function cutUnnamed(count: number): Error {
+  return new Error(
+    `${count} ${
+      count === 1 ? "response" : "responses"
+    } begun before the first signal still being sent at the deadline: cut (the runtime does not tell which)`,
+  );
 }

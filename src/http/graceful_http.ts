@@ -14,7 +14,7 @@ import { ListenerStop } from "./_listener_stop.ts";
 import { denoHost, isBunServer } from "./_hosts.ts";
 import { registerScope } from "./request_scope.ts";
 import { InFlightList } from "./_in_flight.ts";
-import { cutAtDeadline, RecentRequests } from "./_recent.ts";
+import { cutUnnamed, lostResponse, RecentRequests } from "./_recent.ts";
 import {
   pathOf,
   Scope,
@@ -275,6 +275,10 @@ export class GracefulHttp {
   // With a listener that counts its requests (Bun): the last requests served, to name the
   // responses begun before the first signal that the deadline cuts (`_recent.ts`).
   #recent: RecentRequests | undefined;
+  #stallMs: number;
+  // During the deadline's close(): a lost response was cut by it.
+  #atClose = false;
+  #lostAtClose = 0;
   // Deno only: `deno serve --parallel` runs several servers in one process.
   #peers: PeerBarrier | undefined = denoHost() ? new PeerBarrier() : undefined;
 
@@ -309,7 +313,7 @@ export class GracefulHttp {
       accounted: () => this.#inFlight.size + this.#stalled,
       fail: (error) => this.#fail(error, this.#name),
     });
-    const stall = milliseconds(
+    const stall = this.#stallMs = milliseconds(
       options?.stallTimeout,
       "options.stallTimeout",
       5000,
@@ -384,7 +388,12 @@ export class GracefulHttp {
     }
     const scope = new Scope(this.#owner, request, info);
     registerScope(request, scope);
-    this.#recent?.add(request);
+    if (this.#recent !== undefined) {
+      this.#recent.add(scope);
+      if (this.#recent.server === undefined && isBunServer(info)) {
+        this.#recent.server = info;
+      }
+    }
     this.#inFlight.add(scope);
     if (this.#shutdown.draining) this.#track(scope);
     let result: Response | Promise<Response>;
@@ -450,10 +459,16 @@ export class GracefulHttp {
     this.#signalledAt = performance.now();
     // Only a runtime-owned listener (`deno serve`, nothing attached) can have peers.
     if (!this.#listeners.attached) this.#peers?.start();
+    const ours = new Set<Scope>();
     for (const scope of this.#inFlight) {
       this.#track(scope);
       scope.watchBody();
+      if (this.#recent !== undefined) ours.add(scope);
     }
+    this.#recent?.watch(ours, this.#stallMs, (name) => {
+      if (this.#atClose) this.#lostAtClose++;
+      this.#late.push(lostResponse(name, this.#atClose, this.#stallMs));
+    });
     try {
       this.#shutdown.spawn(this.#name, async () => {
         await this.#shutdown.token.cancelled();
@@ -547,12 +562,14 @@ export class GracefulHttp {
 
   #forceClose(reason: unknown): void {
     // Bun: what the runtime still sends beyond what is tracked here began before the
-    // first signal; `close()` cuts it, and the report says so.
-    const ours = new Set<Request>();
-    for (const scope of this.#inFlight) ours.add(scope.request);
-    const sending = this.#recent?.sending(ours);
+    // first signal; `close()` cuts it (naming those watched since the signal, inside the
+    // call), and the report says so.
+    this.#atClose = true;
     const untracked = this.#listeners.forceClose();
-    if (untracked > 0) this.#late.push(...cutAtDeadline(untracked, sending));
+    this.#atClose = false;
+    if (untracked > this.#lostAtClose) {
+      this.#late.push(cutUnnamed(untracked - this.#lostAtClose));
+    }
     for (const force of [...this.#bodies]) force(reason);
     for (const socket of this.#sockets) this.#closeSocket(socket);
   }

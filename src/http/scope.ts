@@ -190,6 +190,11 @@ export class Scope implements RequestScope, InFlightEntry {
   #finishBody: ((reason: unknown) => void) | undefined;
   #forceBody: ((reason: unknown) => void) | undefined;
   #watchBody: (() => void) | undefined;
+  /**
+   * Whether the server learns how this response ends: its body is followed (or streamed by
+   * the scope itself), or the request was upgraded to a WebSocket.
+   */
+  followed = false;
   /** Whether a task of the shutdown awaits this request (it then reports the failure). */
   tracked = false;
   // The server's in-flight list (`_in_flight.ts`).
@@ -368,6 +373,7 @@ export class Scope implements RequestScope, InFlightEntry {
       }
       ({ socket, response } = deno.upgradeWebSocket(this.request));
     }
+    this.followed = true;
     this.#owner.addSocket(socket);
     return { socket, response };
   }
@@ -401,7 +407,7 @@ export class Scope implements RequestScope, InFlightEntry {
           this.request.method !== "HEAD")) &&
       response !== UPGRADED && response.body !== null
     ) {
-      this.#bodyOpen = true;
+      this.#bodyOpen = this.followed = true;
       const remove = this.#owner.addBody((reason) => tracked.force(reason));
       const tracked = trackBody(response.body, (how, reason) => {
         remove();
@@ -453,6 +459,7 @@ export class Scope implements RequestScope, InFlightEntry {
    * followed until its last byte like any tracked body, but not ended from outside.
    */
   endsItself(): void {
+    this.followed = true;
     this.#keepForBody = true;
     this.#selfEnding = true;
   }
