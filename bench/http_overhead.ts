@@ -1,6 +1,6 @@
 // What `GracefulHttp.fetch` adds per request to a hello-world handler, without the network:
 // `serve()` hands the runtime exactly this function, so it is also serve()'s per-request
-// path. A sync and an async handler, each called bare and wrapped in batches of N whose
+// path. A sync and an async handler (and the sync one with a counting listener attached), each called bare and wrapped in batches of N whose
 // results are all awaited (the microtasks a wrapped request queues are inside the timing),
 // in alternating order, ROUNDS times; the figure is the median of the per-round differences
 // in ns per request, with their spread. Goal (issue 20): <= 100 ns.
@@ -17,6 +17,10 @@ const GOAL_NS = 100;
 
 const handlers = {
   sync: () => new Response("hello world\n"),
+  // The sync handler with a listener attached that counts its requests, as serve() and
+  // Bun's default export attach Bun's server (`pending`: the server keeps its last
+  // requests, to name responses begun before the first signal that the drain loses).
+  "sync, counting listener": () => new Response("hello world\n"),
   async: async () => {
     await null;
     return new Response("hello world\n");
@@ -51,6 +55,7 @@ const median = (xs: number[]) => {
 const out: Record<string, { bareNs: number; addedNs: number[] }> = {};
 for (const [kind, handler] of Object.entries(handlers)) {
   const http = new GracefulHttp(shutdown, handler);
+  if (kind.includes("listener")) http.attach({ stop() {}, pending: () => 0 });
   await batch(handler); // warm-up
   await batch(http.fetch);
   const bare: number[] = [], added: number[] = [];

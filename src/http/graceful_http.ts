@@ -272,8 +272,8 @@ export class GracefulHttp {
   #signalledAt = 0;
   #dropping = 0;
   #late: Error[] = [];
-  // With a listener that counts its requests (Bun): the last requests served, to name the
-  // responses begun before the first signal that the deadline cuts (`_recent.ts`).
+  // With a listener that counts its requests (Bun): the last requests served, to bound and
+  // name the responses begun before the first signal that the drain loses (`_recent.ts`).
   #recent: RecentRequests | undefined;
   #stallMs: number;
   // During the deadline's close(): a lost response was cut by it.
