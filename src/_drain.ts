@@ -103,28 +103,28 @@ export function startDeadline(
  * Waits for the tracker's tasks until none runs or `end` aborts, then closes the tracker
  * and the steps (`onStepsStart`). A task spawned while this waits (it runs with an aborted
  * signal) is waited for too: the tracker closes only in the same turn in which it is seen
- * empty, so nothing can slip in between. Returns whether `end` came first.
+ * empty, so nothing can slip in between. Returns the stragglers if `end` came first.
  */
 async function waitForTasks(
   input: DrainInput,
   end: AbortSignal,
-  stragglers: Straggler[],
-): Promise<boolean> {
+): Promise<Straggler[] | undefined> {
   const { tracker, onStepsStart } = input;
-  let timedOut = false;
+  let stragglers: Straggler[] | undefined;
   while (tracker.running > 0) {
     try {
       await tracker.wait({ signal: end });
     } catch (error) {
       if (!end.aborted || error !== end.reason) throw error;
-      timedOut = true;
-      // One by one: spreading a million stragglers into push() overflows the stack.
-      for (const straggler of tracker.stragglers()) stragglers.push(straggler);
+      // The tracker's own fresh array becomes the report's list: the tasks phase comes
+      // first, so there is nothing to append it to, and copying a million records into a
+      // second array doubled what the collector had to move at the deadline.
+      stragglers = tracker.stragglers();
       break;
     }
   }
   onStepsStart();
-  return timedOut;
+  return stragglers;
 }
 
 /** The phase's end: the flush reserve's start when a flush step waits for it. */
@@ -149,7 +149,7 @@ export async function drain(input: DrainInput): Promise<DrainOutcome> {
     });
   }
   const started = performance.now();
-  const stragglers: Straggler[] = [];
+  let stragglers: Straggler[] = [];
   let current: { name: string; startedAt: number } | undefined;
   const progressTimer = onProgress === undefined
     ? undefined
@@ -181,7 +181,9 @@ export async function drain(input: DrainInput): Promise<DrainOutcome> {
       phase,
       ended: late ? "timed out" : abandoned ? "abandoned" : "done",
       durationMs: now - phaseStart,
-      unfinished: stragglers.slice(named).map((s) => s.name),
+      unfinished: named === 0
+        ? stragglers.map((s) => s.name)
+        : stragglers.slice(named).map((s) => s.name),
     });
     named = stragglers.length;
     phaseStart = now;
@@ -210,7 +212,9 @@ export async function drain(input: DrainInput): Promise<DrainOutcome> {
   };
 
   try {
-    endPhase("tasks", await waitForTasks(input, endOf(input), stragglers));
+    const late = await waitForTasks(input, endOf(input));
+    if (late !== undefined) stragglers = late;
+    endPhase("tasks", late !== undefined);
     await runSteps("cleanup", endOf(input));
     // Last, even when the phases before ran out of time: the reserve is still there.
     await runSteps("flush", input.plan.signal);

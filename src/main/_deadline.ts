@@ -71,10 +71,15 @@ export class DeadlinePolicy {
     this.#systemd?.ready();
   }
 
-  /** Records each progress snapshot (for STATUS=) and hands it on to `next`. */
+  /**
+   * Records each progress snapshot (for STATUS=) and hands it on to `next`; `false` when
+   * nobody listens (no `next`, no systemd): then the drain takes no snapshots at all, which
+   * with a million tasks still running is a million records a second for nobody.
+   */
   progress(
     next: ((progress: DrainProgress) => void) | undefined,
-  ): (progress: DrainProgress) => void {
+  ): ((progress: DrainProgress) => void) | false {
+    if (next === undefined && this.#systemd === undefined) return false;
     return (progress) => {
       this.#progress = progress;
       this.#progressAt = performance.now();
