@@ -7,6 +7,8 @@ import { get, RUNTIMES, start } from "./_http_app.ts";
 import { requireRuntime } from "./_runtime.ts";
 import { denoFollow } from "../src/http/_deno_body_size.ts";
 import { SLICE } from "../src/http/_body.ts";
+import { GracefulShutdown } from "../mod.ts";
+import { GracefulHttp } from "../src/http.ts";
 
 const MiB = 1024 * 1024;
 
@@ -36,7 +38,7 @@ async function readPaced(
   return { head, body };
 }
 
-Deno.test("Deno: a response is followed before the signal only when Deno would call it sent too early (more than 64 KiB from memory, or a stream)", () => {
+Deno.test("Deno: a response is followed before the signal only when Deno would call it sent too early (more than 64 KiB from memory, or a stream), with its byte length when known", () => {
   assert(denoFollow !== undefined, "Deno 2.9's internals were not found");
   assertEquals(denoFollow(new Response("hello")), undefined);
   assertEquals(denoFollow(new Response(new Uint8Array(SLICE))), undefined);
@@ -47,9 +49,45 @@ Deno.test("Deno: a response is followed before the signal only when Deno would c
     denoFollow(new Response(new Uint8Array(2 * SLICE).buffer)),
     2 * SLICE,
   );
-  assertEquals(denoFollow(new Response("x".repeat(SLICE))), -1);
+  // A string: its UTF-8 length, learned only when it may pass SLICE.
+  assertEquals(denoFollow(new Response("x".repeat(SLICE))), undefined);
+  assertEquals(denoFollow(new Response("x".repeat(SLICE + 1))), SLICE + 1);
+  assertEquals(
+    denoFollow(
+      new Response("é".repeat(SLICE / 2 + 1), { headers: { a: "b" } }),
+    ),
+    SLICE + 2,
+  );
   assertEquals(denoFollow(new Response(new ReadableStream())), -1);
   assertEquals(denoFollow(new Response(new Blob(["x"]))), -1);
+});
+
+Deno.test("Deno: a followed body before the signal reaches the client whole with its content-length (bytes, a long string)", async () => {
+  const shutdown = new GracefulShutdown({ signals: false, onProgress: false });
+  const bodies: Record<string, () => BodyInit> = {
+    "/bytes": () => new Uint8Array(2 * SLICE).fill(0x61),
+    "/text": () => "é".repeat(SLICE),
+  };
+  const http = new GracefulHttp(shutdown, (request) => {
+    return new Response(bodies[new URL(request.url).pathname]!());
+  });
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    http.fetch,
+  );
+  http.attach({ stop: () => server.shutdown() });
+  try {
+    for (const path of Object.keys(bodies)) {
+      const response = await fetch(
+        `http://127.0.0.1:${server.addr.port}${path}`,
+      );
+      const body = new Uint8Array(await response.arrayBuffer());
+      assertEquals(body.byteLength, 2 * SLICE, path);
+      assertEquals(response.headers.get("content-length"), String(2 * SLICE));
+    }
+  } finally {
+    await shutdown.shutdown();
+  }
 });
 
 for (

@@ -13,7 +13,7 @@ import { SLICE } from "./_body.ts";
 /**
  * Whether a response must be followed to learn when it was sent: `undefined` for no body
  * or one Deno writes from memory in one go (at most `SLICE` bytes); else the byte length
- * to keep, or `-1` for a stream, a Blob (which Deno streams) or a long string.
+ * to keep (bytes, a string), or `-1` for a stream or a Blob (which Deno streams).
  */
 type Follow = (response: Response) => number | undefined;
 
@@ -28,8 +28,14 @@ function symbolOf(probe: Response, description: string): symbol | undefined {
   );
 }
 
-// A string's length in UTF-16 units: up to 3 bytes each.
-const longString = (text: string) => text.length * 3 > SLICE ? -1 : undefined;
+// A string's length in UTF-16 units is up to 3 bytes each: only one that may exceed SLICE
+// bytes is encoded to learn its exact length (kept as the response's content-length).
+const encoder = new TextEncoder();
+const longString = (text: string) => {
+  if (text.length * 3 <= SLICE) return undefined;
+  const bytes = encoder.encode(text).byteLength;
+  return bytes > SLICE ? bytes : undefined;
+};
 
 function detect(): Follow | undefined {
   if (typeof (globalThis as { Deno?: unknown }).Deno !== "object") return;
@@ -53,12 +59,12 @@ function detect(): Follow | undefined {
       return -1;
     };
     // The probes: each kind of body must read as what it is, or nothing is trusted.
-    const big = "x".repeat(SLICE);
+    const big = "x".repeat(SLICE + 1);
     const checks = follow(probe) === SLICE + 1 &&
       follow(new Response(new Uint8Array(3))) === undefined &&
       follow(new Response("abcd")) === undefined &&
-      follow(new Response(big)) === -1 &&
-      follow(new Response(big, { headers: { a: "b" } })) === -1 &&
+      follow(new Response(big)) === SLICE + 1 &&
+      follow(new Response(big, { headers: { a: "b" } })) === SLICE + 1 &&
       follow(new Response("abcd", { headers: { a: "b" } })) === undefined &&
       follow(new Response(new ReadableStream())) === -1 &&
       follow(new Response(null)) === undefined;
