@@ -133,11 +133,12 @@ for (
     return { child, conn };
   };
 
-  if (runtime !== "node") {
+  {
     test("a reader that stopped is cut after about stallTimeout (5 s) and named as a failure, long before the deadline", async (bin) => {
       // Deno follows the body: cut when the runtime has not asked for more for 5 s. Bun
       // does not: `server.timeout(request, 5)` at the signal, and Bun closes the
-      // connection once idle that long, on its 4 s timer ticks.
+      // connection once idle that long, on its 4 s timer ticks. Node: cut when what waits
+      // to be written has not shrunk for 5 s.
       const { child, conn } = await stalled(bin, 20_000);
       await using _ = child;
       using _conn = conn;
@@ -148,9 +149,31 @@ for (
         exit.stdout,
         runtime === "deno"
           ? /^failure: GET \/big: GET \/big: the response body was cut: the client stopped reading for 5000 ms$/m
+          : runtime === "node"
+          ? /^failure: GET \/big: GET \/big: the response was not sent whole: the client stopped reading for 5000 ms$/m
           : /^failure: http server: GET \/big: the response begun before the first signal was not sent whole: its connection closed \(the client read nothing for about 5000 ms, or left\)$/m,
       );
       assert(exit.ms < 14_000, `took ${exit.ms} ms`);
+    });
+  }
+
+  if (runtime === "node") {
+    test("a reader slower than stallTimeout is not cut: 32 MiB at 4 MiB/s, all of it, exit 143", async (bin) => {
+      // Node writes the body as one 32 MiB chunk: `writableLength` stays put until all of
+      // it is out, so the stall bound must watch the handle's queue instead.
+      const { child, port } = await start(runtime, bin, {
+        TIMEOUT_MS: "20000",
+      });
+      await using _ = child;
+      using conn = await Deno.connect({ hostname: "127.0.0.1", port });
+      await conn.write(get(`/big?ms=${32 * MiB}`));
+      const reading = readPaced(conn, 32 * MiB, 4 * MiB); // about 8 s
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      child.kill("SIGTERM");
+      const { head, body } = await reading;
+      const exit = await child.exit();
+      assertEquals(body, 32 * MiB, `${head}\n${exit.stdout}${exit.stderr}`);
+      assertEquals(exit.code, 143, exit.stdout + exit.stderr);
     });
   }
 

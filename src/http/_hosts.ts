@@ -76,10 +76,21 @@ export function bunHost(): BunGlobal | undefined {
   return typeof bun?.serve === "function" ? bun as BunGlobal : undefined;
 }
 
+/** The part of a `node:http` connection a scope reads. */
+export interface NodeSocketInfo {
+  /** Bytes written by the response but not yet handed to the handle. */
+  readonly writableLength: number;
+  /** Node internal: the libuv handle, with the bytes it has yet to write. */
+  readonly _handle?: { readonly writeQueueSize?: number } | null;
+  destroy(): void;
+}
+
 /** The part of a Node handler's second argument (`{ incoming, outgoing }`) a scope reads. */
 export interface NodeBindingsInfo {
   outgoing: {
     readonly writableFinished: boolean;
+    /** The connection (`null` once detached from it). */
+    readonly socket?: NodeSocketInfo | null;
     once(event: "close", listener: () => void): unknown;
   };
 }

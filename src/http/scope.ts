@@ -9,6 +9,7 @@ import {
   isBunServer,
   isDenoInfo,
   isNodeBindings,
+  type NodeSocketInfo,
   remoteAddressOf,
 } from "./_hosts.ts";
 import type { RemoteAddress } from "./remote_address.ts";
@@ -174,6 +175,8 @@ export class Scope implements RequestScope, InFlightEntry {
   #deno: boolean;
   // The runtime tells when the response was sent (Deno's `completed`, Node's `close`).
   #transport: boolean;
+  #nodeSocket: NodeSocketInfo | undefined;
+  #socketWatch: ReturnType<typeof setTimeout> | undefined;
   #stream: TokenSource | undefined;
   #scope: TokenSource | undefined;
   #unlisten: (() => void) | undefined;
@@ -218,6 +221,7 @@ export class Scope implements RequestScope, InFlightEntry {
       // (`writableFinished`) or the connection closed first.
       const outgoing = info.outgoing;
       this.#transport = true;
+      this.#nodeSocket = outgoing.socket ?? undefined;
       outgoing.once(
         "close",
         () => this.#transportEnded(outgoing.writableFinished),
@@ -283,6 +287,41 @@ export class Scope implements RequestScope, InFlightEntry {
   /** The drain began: a tracked body its client stopped reading is cut after the bound. */
   watchBody(): void {
     this.#watchBody?.();
+    const ms = this.#owner.stallTimeout();
+    if (ms !== undefined && this.#responded && !this.#bodyOpen) {
+      this.#watchSocket(ms);
+    }
+  }
+
+  /**
+   * Node: a response handed over before the signal whose bytes still wait to be written is
+   * cut once what waits has not shrunk for `ms` (the client reads nothing). What waits is
+   * the handle's `writeQueueSize` (a Node internal, as `_httpMessage`): it shrinks with each
+   * partial write, where `writableLength` drops only when a whole chunk (here 32 MiB) is out.
+   */
+  #watchSocket(ms: number): void {
+    const socket = this.#nodeSocket;
+    if (socket === undefined || this.#transportDone) return;
+    const waiting = () =>
+      socket._handle?.writeQueueSize ?? socket.writableLength;
+    let left = waiting();
+    const check = () => {
+      this.#socketWatch = undefined;
+      if (this.#transportDone) return;
+      const now = waiting();
+      if (now > 0 && now >= left) {
+        const stalled = new StalledClientError(ms);
+        this.#fail(
+          `the response was not sent whole: ${stalled.message}`,
+          stalled,
+        );
+        socket.destroy();
+        return;
+      }
+      left = now;
+      this.#socketWatch = setTimeout(check, ms);
+    };
+    this.#socketWatch = setTimeout(check, ms);
   }
 
   #fail(what: string, cause?: unknown): void {
@@ -497,6 +536,7 @@ export class Scope implements RequestScope, InFlightEntry {
       // left: the shutdown cut it (e.g. Deno.serve's `signal` aborted by the drain).
       this.#fail("the response was not delivered: the connection closed first");
     }
+    clearTimeout(this.#socketWatch);
     if (this.#transportDone) return;
     this.#transportDone = true;
     // Deno: the connection is done while the handler still works or a body still streams.

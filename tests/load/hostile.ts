@@ -156,9 +156,9 @@ async function hostileConnections(runtime: Runtime, t: Checks): Promise<void> {
  * Two clients of a 32 MiB body (more than loopback's socket buffers hold), SIGTERM 0.3 s
  * in, serve()'s defaults with an 8 s deadline: a slow reader (about 8 MiB/s, 4 s) gets
  * the whole body, since a request is in flight until its last byte is handed over; a
- * reader that stopped after its first 64 KiB is cut within the bound (Deno: stallTimeout,
- * 5 s; Bun and Node: the deadline), and the shutdown names it (`GET /big`) and does not
- * call itself clean (exit 1). Also on Node.
+ * reader that stopped after its first 64 KiB is cut within the bound (stallTimeout, 5 s:
+ * on Bun rounded up to its 4 s ticks, so here the deadline may come first), and the
+ * shutdown names it (`GET /big`) and does not call itself clean (exit 1). Also on Node.
  */
 async function slowReaders(runtime: Runtime, t: Checks): Promise<void> {
   const server = await Server.start(
