@@ -133,6 +133,23 @@ function spawnRows(n: number, effection: Effection | string): Promise<Row[]> {
           await shutdown.shutdown();
         }),
     },
+    {
+      // What a program does: it drains, it does not join handles. No Promise.all, so no
+      // thenable adoption per handle (see the README's performance section).
+      name: "GracefulShutdown spawn + drain",
+      goal: 2,
+      run: () =>
+        time(async () => {
+          const shutdown = new GracefulShutdown({
+            signals: false,
+            onProgress: false,
+          });
+          for (let i = 0; i < n; i++) shutdown.spawn("task", work);
+          // The drain cancels what still runs and waits until every task's work ended.
+          const report = await shutdown.shutdown();
+          if (!report.ok) throw new Error("the drain was not clean");
+        }),
+    },
   ]).then(async (rows) => {
     if (typeof effection === "string") {
       console.error(`peer row skipped: ${effection}`);
