@@ -531,9 +531,14 @@ export class Scope implements RequestScope, InFlightEntry {
       this.#transport = false;
       return;
     }
-    if (!sent && this.#owner.draining() && !this.#clientLeft) {
-      // The connection closed under a response that was not streaming to a client that
-      // left: the shutdown cut it (e.g. Deno.serve's `signal` aborted by the drain).
+    if (!sent && this.#deno && this.#owner.draining() && !this.#clientLeft) {
+      // Deno: the connection closed under a response that was not streaming to a client
+      // that left: the shutdown cut it (Deno.serve's `signal` aborted by the drain). On
+      // Node the server never closes a connection under an unflushed response but through
+      // the paths that name it themselves (the stall watch, the deadline), so a `close`
+      // before `writableFinished` is the peer leaving: an SSE client (or the balancer in
+      // front of it) that hung up on the final event before the chunked terminator was
+      // flushed made 2 of 6 replicas behind HAProxy exit 1.
       this.#fail("the response was not delivered: the connection closed first");
     }
     clearTimeout(this.#socketWatch);
