@@ -31,6 +31,10 @@ const runtime = host.Bun
 
 // ---- spawn + complete -------------------------------------------------------------------
 
+/** A coordinator as every `GracefulShutdown` row uses it: no OS signals, no progress line. */
+const benchShutdown = (): GracefulShutdown =>
+  new GracefulShutdown({ signals: false, onProgress: false });
+
 /** The work every contender runs: the same async function. */
 const work = async (_signal: AbortSignal): Promise<number> => {
   await null;
@@ -123,10 +127,7 @@ function spawnRows(n: number, effection: Effection | string): Promise<Row[]> {
       goal: 2,
       run: () =>
         time(async () => {
-          const shutdown = new GracefulShutdown({
-            signals: false,
-            onProgress: false,
-          });
+          const shutdown = benchShutdown();
           const tasks = new Array<Task<number>>(n);
           for (let i = 0; i < n; i++) tasks[i] = shutdown.spawn("task", work);
           check(sum(await Promise.all(tasks) as number[]), n);
@@ -140,10 +141,7 @@ function spawnRows(n: number, effection: Effection | string): Promise<Row[]> {
       goal: 2,
       run: () =>
         time(async () => {
-          const shutdown = new GracefulShutdown({
-            signals: false,
-            onProgress: false,
-          });
+          const shutdown = benchShutdown();
           for (let i = 0; i < n; i++) shutdown.spawn("task", work);
           // The drain cancels what still runs and waits until every task's work ended.
           const report = await shutdown.shutdown();
@@ -274,10 +272,7 @@ function fanOutRows(n: number): Promise<Row[]> {
       name: "GracefulShutdown.shutdown",
       goal: 1.3,
       run: () => {
-        const shutdown = new GracefulShutdown({
-          signals: false,
-          onProgress: false,
-        });
+        const shutdown = benchShutdown();
         return timed(
           (fn) => shutdown.spawn("task", fn),
           () => shutdown.shutdown(reason),
