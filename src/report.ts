@@ -57,6 +57,7 @@ export interface Straggler {
  * assertEquals(report.timedOut, false);
  * assertEquals(report.errors, []);
  * assertEquals(report.stragglers, []);
+ * assertEquals(report.counts, {});
  * assertGreaterOrEqual(report.durationMs, 0);
  * assertEquals(await shutdown.done(), report);
  * ```
@@ -82,6 +83,13 @@ export interface ShutdownReport {
   readonly stragglers: readonly Straggler[];
   /** How each phase ended, in order: `delay` (only with a drain delay), `tasks`, `cleanup`, `flush`. */
   readonly phases: readonly PhaseReport[];
+  /**
+   * What the shutdown's parts ended on purpose, counted by what (from
+   * `GracefulShutdown.count()`): not failures. `./http` counts here the connections
+   * it closed that carried no request, such as `"http server: idle connections closed"`.
+   * Empty when nothing was counted.
+   */
+  readonly counts: Readonly<Record<string, number>>;
 }
 
 /**

@@ -2,6 +2,7 @@ import { drain, type PlannedDeadline, startDeadline } from "./_drain.ts";
 import type { DrainProgress, Failure, ShutdownReport } from "./report.ts";
 import { CleanupSteps } from "./_cleanup_steps.ts";
 import type { StepOptions } from "./step_options.ts";
+import { ReportCounts } from "./_counts.ts";
 import { ClosedError, WaitTimeoutError } from "./errors.ts";
 import type { ShutdownTrigger } from "./signals.ts";
 import {
@@ -76,6 +77,7 @@ export class GracefulShutdown implements AsyncDisposable {
   #steps = new CleanupSteps();
   #subscribers = new Set<(signal: ShutdownTrigger) => void>();
   #failures: Failure[] = [];
+  #counts = new ReportCounts();
   #trigger: ShutdownTrigger | undefined;
   #triggered: PromiseWithResolvers<ShutdownTrigger> | undefined;
   #done: PromiseWithResolvers<ShutdownReport> | undefined;
@@ -404,6 +406,36 @@ export class GracefulShutdown implements AsyncDisposable {
     );
   }
 
+  /**
+   * Adds `amount` (default 1) to the report's count of `what`: for what a part of the
+   * shutdown ended on purpose and wants told without it being a failure (`./http` counts
+   * the connections it closed that carried no request). Kept from the first signal until
+   * the report is made, in {@linkcode ShutdownReport.counts}; a count outside that window
+   * is not kept, and the call returns `false`.
+   *
+   * @example Count what a step closed
+   * ```ts
+   * import { GracefulShutdown } from "@quiesce/quiesce";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const shutdown = new GracefulShutdown({ signals: false });
+   * const sessions = new Set(["a", "b", "c"]);
+   * shutdown.defer(() => {
+   *   shutdown.count("sessions expired", sessions.size);
+   *   sessions.clear();
+   * }, "sessions");
+   * const report = await shutdown.shutdown();
+   * assertEquals(report.counts, { "sessions expired": 3 });
+   * assertEquals(report.ok, true); // a count is not a failure
+   * ```
+   *
+   * @throws {TypeError} If `what` is not a non-empty string or `amount` not a number.
+   * @throws {RangeError} If `amount` is not a whole number from 0.
+   */
+  count(what: string, amount = 1): boolean {
+    return this.#counts.add(what, amount);
+  }
+
   /** Shuts down and waits; throws if the report is not ok (timeout or failures). */
   async [Symbol.asyncDispose](): Promise<void> {
     const report = await this.shutdown();
@@ -429,6 +461,7 @@ export class GracefulShutdown implements AsyncDisposable {
     const report = Promise.withResolvers<ShutdownReport>();
     this.#report = report.promise;
     this.#trigger = trigger;
+    this.#counts.open();
     const started = performance.now();
     // The one deadline starts here, when the signal arrives: hooks and cancelling every
     // task (a while, with a million) spend it like the drain does.
@@ -488,6 +521,7 @@ export class GracefulShutdown implements AsyncDisposable {
       durationMs: performance.now() - started,
       errors,
       stragglers: outcome.stragglers,
+      counts: this.#counts.close(),
     };
   }
 

@@ -129,6 +129,16 @@ export class DeadlinePolicy {
 export const NAMED_PER_PHASE = 10;
 
 /**
+ * The report's counts as one log line (`counted: http server: idle connections closed = 2`),
+ * or `undefined` when nothing was counted.
+ */
+export function countsLine(report: ShutdownReport): string | undefined {
+  const entries = Object.entries(report.counts);
+  if (entries.length === 0) return undefined;
+  return `counted: ${entries.map(([what, n]) => `${what} = ${n}`).join("; ")}`;
+}
+
+/**
  * How each phase ended, naming what did not finish in it (the deadline's own line names
  * only the oldest five of all; this one names up to {@linkcode NAMED_PER_PHASE} per phase,
  * so a hung flush step is named even behind 300k hung tasks, and counts the rest):

@@ -16,7 +16,7 @@ import { type CrashKind, hostCrashes } from "../_host.ts";
 import type { ExitParts } from "./_exit_code.ts";
 import { Ending, Failures, type Log, seconds } from "./_ending.ts";
 import { runProgram } from "./_program.ts";
-import { DeadlinePolicy, phaseLine } from "./_deadline.ts";
+import { countsLine, DeadlinePolicy, phaseLine } from "./_deadline.ts";
 import type { MainContext, MainOptions } from "./types.ts";
 
 /**
@@ -188,6 +188,8 @@ class Run {
       );
     }
     if (!report.ok || failures.list.length > 0) this.#log(phaseLine(report));
+    const counted = countsLine(report);
+    if (counted !== undefined) this.#log(counted);
     if (failures.list.length > 0) {
       this.#log(`${failures.list.length} failure(s): ${failures.describe()}`);
     } else if (!report.timedOut && this.#signalled !== undefined) {
