@@ -3,10 +3,17 @@
 // `Connection: close` response first) and not while a handler may still read a request body
 // (Deno's `shutdown()` would make it unreadable); then, once no request is in flight, at most
 // `idleGrace` more for connections that carry nothing (Bun: `close()`, i.e. `stop(true)`);
-// at the deadline, `close()` for whatever is left.
+// at the deadline, `close()` for whatever is left. Just before each of those moments a
+// listener that counts (`COUNT_CLOSED`) counts the connections it closes carrying no request.
+import {
+  type BusyPorts,
+  type ClosedConnections,
+  COUNT_CLOSED,
+  type CountingListener,
+} from "./_closed_connections.ts";
 
 /** A listener as `GracefulHttp.attach()` takes it (the public `HttpListener`). */
-interface HttpListener {
+interface HttpListener extends CountingListener {
   stop(): Promise<void> | void;
   close?(): void;
   pending?(): number;
@@ -35,6 +42,10 @@ export interface ListenerStopHooks {
    * counting those: its write to the client never ends).
    */
   accounted(): number;
+  /** The client ports of the connections that carry a request or a WebSocket now. */
+  busyPorts: BusyPorts;
+  /** A listener counted connections it closed carrying no request. */
+  closed(counts: ClosedConnections): void;
 }
 
 /** The listeners of one server and their stops. */
@@ -58,6 +69,11 @@ export class ListenerStop {
   /** Settles when every stop begun so far has settled. */
   settled(): Promise<unknown> {
     return Promise.all(this.#stops);
+  }
+
+  /** Collects what the listeners counted since their last count (the drain's end). */
+  collect(): void {
+    for (const listener of this.#listeners) this.#count(listener);
   }
 
   /** Adds a listener; one added after the stops began is stopped at once. */
@@ -100,6 +116,7 @@ export class ListenerStop {
     for (const listener of this.#listeners) {
       try {
         pending += listener.pending?.() ?? 0;
+        if (listener.close !== undefined) this.#count(listener);
         listener.close?.();
       } catch (error) {
         this.#hooks.fail(error);
@@ -114,7 +131,21 @@ export class ListenerStop {
     this.#held?.resolve();
   }
 
+  /** Asks the listener's counter, if any, what it closes now (or closed) carrying nothing. */
+  #count(listener: HttpListener): void {
+    const counter = listener[COUNT_CLOSED];
+    if (counter === undefined) return;
+    try {
+      this.#hooks.closed(counter(this.#hooks.busyPorts));
+    } catch (error) {
+      this.#hooks.fail(error);
+    }
+  }
+
   #stop(listener: HttpListener): Promise<void> {
+    // Deno's `shutdown()` closes at once what carries no request, Bun's `stop()` the idle
+    // keep-alive connections.
+    this.#count(listener);
     let stopped: Promise<void>;
     try {
       stopped = Promise.resolve(listener.stop()).catch((error) =>
@@ -159,6 +190,7 @@ export class ListenerStop {
           timer = setTimeout(closeIdle, PENDING_POLL_MS);
           return;
         }
+        this.#count(listener);
         try {
           close.call(listener);
         } catch (error) {

@@ -10,6 +10,10 @@ export interface NodeSocket {
   readonly remoteAddress?: string;
   readonly remotePort?: number;
   readonly destroyed: boolean;
+  /** Bytes received on the connection so far. */
+  readonly bytesRead?: number;
+  /** Node internal: the connection's HTTP parser, `null` once upgraded (or freed). */
+  readonly parser?: unknown;
   /**
    * Node internal (its own `closeIdleConnections()` reads it): the response in progress
    * on this connection.

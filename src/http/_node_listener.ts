@@ -1,6 +1,8 @@
 import { describe } from "../_validate.ts";
 import type { HttpListener } from "./graceful_http.ts";
 import type { NodeServer, NodeSocket } from "./_node_hosts.ts";
+import { COUNT_CLOSED, type CountingListener } from "./_closed_connections.ts";
+import { NodeClosedCount } from "./_node_closed.ts";
 
 /**
  * How long a keep-alive connection must have been quiet before the stop closes it: a
@@ -39,12 +41,18 @@ export function validateNodeServer(server: unknown, name: string): NodeServer {
  * busy connections to end after their response (which says `Connection: close`), closes
  * idle keep-alive connections once they have been quiet for `KEEP_ALIVE_QUIET_MS`, and
  * settles when every connection has ended (WebSockets included); `close()` ends them all.
+ * It counts the connections it closes that carry no request, by kind.
  */
-export function nodeServerListener(server: NodeServer): HttpListener {
+export function nodeServerListener(
+  server: NodeServer,
+): HttpListener & CountingListener {
   // When the last keep-alive response (one that left its connection open) finished.
   let lastKeepAlive = -Infinity;
-  server.prependListener("request", (_request, response) => {
+  const closed = new NodeClosedCount();
+  server.prependListener("request", (request, response) => {
+    const socket = request.socket;
     response.once("finish", () => {
+      closed.responded(socket);
       // `_last`: Node closes the connection after this response (`Connection: close`).
       if (!(response as { _last?: boolean })._last) {
         lastKeepAlive = performance.now();
@@ -66,7 +74,9 @@ export function nodeServerListener(server: NodeServer): HttpListener {
   // buffer) and destroys it, cutting the response: the sweep waits until none is.
   const closeIdle = () => {
     const wait = lastKeepAlive + KEEP_ALIVE_QUIET_MS - performance.now();
-    if (wait <= 0 && !writing()) server.closeIdleConnections();
+    if (wait <= 0 && !writing()) {
+      closed.sweep(sockets, () => server.closeIdleConnections());
+    }
     sweep = setTimeout(closeIdle, wait > 0 ? wait : KEEP_ALIVE_QUIET_MS);
   };
   const writing = () => {
@@ -105,8 +115,10 @@ export function nodeServerListener(server: NodeServer): HttpListener {
     },
     close: () => {
       clearTimeout(sweep);
+      closed.closing(sockets);
       server.closeAllConnections();
       for (const socket of sockets) socket.destroy();
     },
+    [COUNT_CLOSED]: () => closed.take(),
   };
 }

@@ -11,6 +11,15 @@ import { checkShutdown, healthResponse, readinessResponse } from "./health.ts";
 import { dropBody, hasBody, unreadBody } from "./_request_body.ts";
 import { PeerBarrier } from "./_peers.ts";
 import { ListenerStop } from "./_listener_stop.ts";
+import {
+  addClosed,
+  CLOSED_KEYS,
+  type ClosedConnections,
+  COUNT_CLOSED,
+  type CountingListener,
+  noneClosed,
+  procCounter,
+} from "./_closed_connections.ts";
 import { denoHost, isBunServer } from "./_hosts.ts";
 import { registerScope } from "./request_scope.ts";
 import { InFlightList } from "./_in_flight.ts";
@@ -263,12 +272,14 @@ export class GracefulHttp {
   #liveness: string | undefined;
   #onError: (error: unknown, request: string) => void;
   #inFlight = new InFlightList<Scope>();
-  #sockets = new Set<ServerWebSocket>();
+  // Each WebSocket with its client's port (its connection carries no request, but is busy).
+  #sockets = new Map<ServerWebSocket, number | undefined>();
   #bodies = new Set<(reason: unknown) => void>();
   #listeners: ListenerStop;
   #idle: PromiseWithResolvers<void> | undefined;
   #owner: ScopeOwner;
   #stalled = 0;
+  #closed: ClosedConnections = noneClosed();
   #signalledAt = 0;
   #dropping = 0;
   #late: Error[] = [];
@@ -312,6 +323,8 @@ export class GracefulHttp {
       stalled: () => this.#stalled > 0,
       accounted: () => this.#inFlight.size + this.#stalled,
       fail: (error) => this.#fail(error, this.#name),
+      busyPorts: () => this.#busyPorts(),
+      closed: (counts) => addClosed(this.#closed, counts),
     });
     const stall = this.#stallMs = milliseconds(
       options?.stallTimeout,
@@ -327,7 +340,7 @@ export class GracefulHttp {
       draining: (): boolean => shutdown.draining,
       settled: (scope) => this.#settled(scope),
       failed: (error, request) => this.#fail(error, request),
-      addSocket: (socket) => this.#addSocket(socket),
+      addSocket: (socket, port) => this.#addSocket(socket, port),
       addBody: (force) => {
         this.#bodies.add(force);
         return () => this.#bodies.delete(force);
@@ -380,11 +393,13 @@ export class GracefulHttp {
     if (!this.#listeners.attached && isBunServer(info)) {
       // Bun's `export default { fetch }`: the runtime's server arrives with the first
       // request, and stopping it is what the escalation needs.
-      this.attach({
+      const listener: HttpListener & CountingListener = {
         stop: () => info.stop(),
         close: () => void info.stop(true),
         pending: () => info.pendingRequests ?? 0,
-      });
+        [COUNT_CLOSED]: procCounter(info.port),
+      };
+      this.attach(listener);
     }
     const scope = new Scope(this.#owner, request, info);
     registerScope(request, scope);
@@ -482,7 +497,7 @@ export class GracefulHttp {
 
   #stopListening(): void {
     const reason = this.#shutdown.token.reason;
-    for (const socket of this.#sockets) this.#closeSocket(socket);
+    for (const socket of this.#sockets.keys()) this.#closeSocket(socket);
     for (const scope of this.#inFlight) scope.endStream(reason);
     this.#listeners.stopAll(this.#signalledAt);
   }
@@ -503,8 +518,8 @@ export class GracefulHttp {
     }
   }
 
-  #addSocket(socket: ServerWebSocket): void {
-    this.#sockets.add(socket);
+  #addSocket(socket: ServerWebSocket, port: number | undefined): void {
+    this.#sockets.set(socket, port);
     socket.addEventListener("close", () => this.#sockets.delete(socket), {
       once: true,
     });
@@ -527,6 +542,42 @@ export class GracefulHttp {
     }
   }
 
+  /** The client ports of the connections carrying a request or a WebSocket now. */
+  #busyPorts(): Set<number> {
+    const ports = new Set<number>();
+    for (const scope of this.#inFlight) {
+      const port = scope.remoteAddr?.port;
+      if (port !== undefined) ports.add(port);
+    }
+    for (const port of this.#sockets.values()) {
+      if (port !== undefined) ports.add(port);
+    }
+    return ports;
+  }
+
+  /** Puts in the report what the drain closed that carried no request, and the stalls. */
+  #countClosed(): void {
+    this.#listeners.collect();
+    const closed = this.#closed;
+    this.#closed = noneClosed();
+    for (
+      const kind of Object.keys(CLOSED_KEYS) as (keyof ClosedConnections)[]
+    ) {
+      if (closed[kind] > 0) {
+        this.#shutdown.count(
+          `${this.#name}: ${CLOSED_KEYS[kind]}`,
+          closed[kind],
+        );
+      }
+    }
+    if (this.#stalled > 0) {
+      this.#shutdown.count(
+        `${this.#name}: stalled responses cut`,
+        this.#stalled,
+      );
+    }
+  }
+
   #whenIdle(): Promise<void> {
     if (this.#inFlight.size === 0) return Promise.resolve();
     return (this.#idle ??= Promise.withResolvers()).promise;
@@ -546,6 +597,7 @@ export class GracefulHttp {
       }
     }
     if (signal.aborted) this.#forceClose(signal.reason);
+    this.#countClosed();
     // Other servers of this process (`deno serve --parallel`) may still be serving: the
     // process's exit after this drain would end their requests.
     await this.#peers?.arrive(signal);
@@ -571,7 +623,7 @@ export class GracefulHttp {
       this.#late.push(cutUnnamed(untracked - this.#lostAtClose));
     }
     for (const force of [...this.#bodies]) force(reason);
-    for (const socket of this.#sockets) this.#closeSocket(socket);
+    for (const socket of this.#sockets.keys()) this.#closeSocket(socket);
   }
 
   #fail(error: unknown, request: string): void {

@@ -141,7 +141,8 @@ export interface ScopeOwner {
   draining(): boolean;
   settled(scope: Scope): void;
   failed(error: unknown, name: string): void;
-  addSocket(socket: ServerWebSocket): void;
+  /** A WebSocket was opened on the connection of the client at `port`. */
+  addSocket(socket: ServerWebSocket, port: number | undefined): void;
   addBody(force: (reason: unknown) => void): () => void;
   /** How long a client may stop reading its response while draining. */
   stallTimeout(): number | undefined;
@@ -413,7 +414,7 @@ export class Scope implements RequestScope, InFlightEntry {
       ({ socket, response } = deno.upgradeWebSocket(this.request));
     }
     this.followed = true;
-    this.#owner.addSocket(socket);
+    this.#owner.addSocket(socket, this.remoteAddr?.port);
     return { socket, response };
   }
 

@@ -6,10 +6,16 @@ import { bunHost, type BunSocket, denoHost } from "./_hosts.ts";
 import { nodeHttp } from "./_node_hosts.ts";
 import { serveNode } from "./_node_serve.ts";
 import {
+  COUNT_CLOSED,
+  type CountingListener,
+  procCounter,
+} from "./_closed_connections.ts";
+import {
   type FetchHandler,
   GRACEFUL_HTTP_OPTIONS,
   GracefulHttp,
   type GracefulHttpOptions,
+  type HttpListener,
 } from "./graceful_http.ts";
 
 /**
@@ -181,7 +187,11 @@ export function serve(options: ServeOptions): HttpServer {
       hostname,
       onListen: (address) => onListen?.(address),
     }, http.fetch);
-    http.attach({ stop: () => server.shutdown() });
+    const listener: HttpListener & CountingListener = {
+      stop: () => server.shutdown(),
+      [COUNT_CLOSED]: procCounter(server.addr.port),
+    };
+    http.attach(listener);
     return { port: server.addr.port, hostname: server.addr.hostname, http };
   }
   const bun = bunHost();
@@ -196,11 +206,13 @@ export function serve(options: ServeOptions): HttpServer {
     shutdown.token.onCancel(() => {
       for (const socket of sockets) socket.close(1001, "server shutting down");
     });
-    http.attach({
+    const listener: HttpListener & CountingListener = {
       stop: () => server.stop(),
       close: () => void server.stop(true),
       pending: () => server.pendingRequests ?? 0,
-    });
+      [COUNT_CLOSED]: procCounter(server.port),
+    };
+    http.attach(listener);
     const address = {
       hostname: server.hostname ?? hostname,
       port: server.port ?? port,
