@@ -46,6 +46,11 @@ for (const [runtime, binary] of RUNTIMES) {
       exit.stdout,
       /^failure: GET \/big: GET \/big: the response body was cut: the client stopped reading for 5000 ms$/m,
     );
+    // Counted too (and nothing else: its connection carried a request).
+    assertMatch(
+      exit.stdout,
+      /^counts: \{"http server: stalled responses cut":1\}$/m,
+    );
     assert(exit.ms < 10_000, `took ${exit.ms} ms`);
   });
 }

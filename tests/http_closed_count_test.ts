@@ -1,0 +1,105 @@
+// Issue 16 item 4: the connections a drain closes that carry no request are counted in the
+// report (`ShutdownReport.counts`, and main()'s `counted:` line), with serve()'s defaults.
+// Raw sockets against tests/fixtures/http/app.ts, a real server in a real process on each
+// runtime, ended by a real SIGTERM. Node tells the kinds apart; Deno and Bun count them
+// from /proc as one kind (the fixture runs with --allow-all on Deno); Bun never accepts a
+// connection that sent nothing (TCP_DEFER_ACCEPT), so it has nothing of it to close.
+import { assert, assertEquals, assertMatch } from "@std/assert";
+import { get, readResponse, start } from "./_http_app.ts";
+import { requireRuntime, type RuntimeName } from "./_runtime.ts";
+
+const RUNTIMES = [
+  ["deno", requireRuntime("deno")],
+  ["bun", requireRuntime("bun")],
+  ["node", requireRuntime("node")],
+] as const;
+
+const KEY = "http server: ";
+const UNSORTED = `${KEY}connections closed carrying no request`;
+
+/** What each runtime reports for one idle keep-alive, one half request, one silent client. */
+const EXPECTED: Record<RuntimeName, Record<string, number>> = {
+  deno: { [UNSORTED]: 3 },
+  bun: { [UNSORTED]: 2 },
+  node: {
+    [`${KEY}idle connections closed`]: 1,
+    [`${KEY}incomplete requests closed`]: 1,
+    [`${KEY}silent connections closed`]: 1,
+  },
+};
+
+function countsOf(stdout: string): Record<string, number> {
+  const line = /^counts: (.*)$/m.exec(stdout)?.[1];
+  assert(line !== undefined, stdout);
+  return JSON.parse(line);
+}
+
+/** Opens a keep-alive connection that got one answer and then sends nothing. */
+async function idleConnection(port: number): Promise<Deno.Conn> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  await conn.write(get("/"));
+  const response = await readResponse(conn);
+  assertMatch(response.head, /^HTTP\/1.1 200/);
+  return conn;
+}
+
+for (const [runtime, binary] of RUNTIMES) {
+  const test = (name: string, fn: (binary: string) => Promise<void>) =>
+    Deno.test({
+      name: `closed connections on ${runtime}: ${name}`,
+      ignore: binary === undefined,
+      fn: () => fn(binary!),
+    });
+
+  test("an idle keep-alive connection, half a request and a silent client are counted, the report stays ok, exit 143", async (bin) => {
+    const { child, port } = await start(runtime, bin, { TIMEOUT_MS: "8000" });
+    await using _ = child;
+    using _idle = await idleConnection(port);
+    using half = await Deno.connect({ hostname: "127.0.0.1", port });
+    await half.write(new TextEncoder().encode("GET /sl"));
+    using _silent = await Deno.connect({ hostname: "127.0.0.1", port });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    child.kill("SIGTERM");
+    const exit = await child.exit();
+    assertEquals(exit.code, 143, exit.stdout + exit.stderr);
+    assertMatch(exit.stdout, /^report: ok=true timedOut=false/m);
+    assertEquals(countsOf(exit.stdout), EXPECTED[runtime]);
+    // main()'s own line says the same.
+    const counted = Object.entries(EXPECTED[runtime])
+      .map(([what, n]) => `${what} = ${n}`).join("; ");
+    assert(exit.stderr.includes(`quiesce: counted: ${counted}\n`), exit.stderr);
+  });
+
+  test("a connection with a request in flight is not counted, the idle one beside it is", async (bin) => {
+    const { child, port } = await start(runtime, bin, { TIMEOUT_MS: "8000" });
+    await using _ = child;
+    using _idle = await idleConnection(port);
+    using busy = await Deno.connect({ hostname: "127.0.0.1", port });
+    await busy.write(get("/slow?ms=1500"));
+    await child.waitFor(/^slow: started/);
+    child.kill("SIGTERM");
+    const response = await readResponse(busy);
+    assertMatch(response.body, /slow done\n/); // chunked on Deno and Node
+    const exit = await child.exit();
+    assertEquals(exit.code, 143, exit.stdout + exit.stderr);
+    assertEquals(
+      countsOf(exit.stdout),
+      runtime === "node"
+        ? { [`${KEY}idle connections closed`]: 1 }
+        : { [UNSORTED]: 1 },
+    );
+  });
+
+  test("nothing to close: a client that hangs up itself leaves the counts empty, and main() logs no counted line", async (bin) => {
+    const { child, port } = await start(runtime, bin, { TIMEOUT_MS: "8000" });
+    await using _ = child;
+    const conn = await idleConnection(port);
+    conn.close();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    child.kill("SIGTERM");
+    const exit = await child.exit();
+    assertEquals(exit.code, 143, exit.stdout + exit.stderr);
+    assertEquals(countsOf(exit.stdout), {});
+    assert(!exit.stderr.includes("counted:"), exit.stderr);
+  });
+}
