@@ -103,3 +103,43 @@ for (const [runtime, binary] of RUNTIMES) {
     assert(!exit.stderr.includes("counted:"), exit.stderr);
   });
 }
+
+for (const [runtime, binary] of RUNTIMES.slice(0, 2)) {
+  Deno.test({
+    name:
+      `closed connections on ${runtime}: an open WebSocket is not counted, even one whose client never answers the 1001`,
+    ignore: binary === undefined,
+    fn: async () => {
+      const { child, port } = await start(runtime, binary!, {
+        TIMEOUT_MS: "8000",
+      });
+      await using _ = child;
+      // A raw client: the upgrade handshake, then it reads nothing and answers nothing,
+      // so its connection is still open when the listener stops.
+      using ws = await Deno.connect({ hostname: "127.0.0.1", port });
+      await ws.write(
+        new TextEncoder().encode(
+          `GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n` +
+            `Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n` +
+            `Sec-WebSocket-Version: 13\r\n\r\n`,
+        ),
+      );
+      const head = new TextDecoder().decode(
+        (await readSome(ws)) ?? new Uint8Array(),
+      );
+      assertMatch(head, /^HTTP\/1.1 101/);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      using _idle = await idleConnection(port);
+      child.kill("SIGTERM");
+      const exit = await child.exit();
+      assertEquals(exit.code, 143, exit.stdout + exit.stderr);
+      assertEquals(countsOf(exit.stdout), { [UNSORTED]: 1 }); // the idle one only
+    },
+  });
+}
+
+async function readSome(conn: Deno.Conn): Promise<Uint8Array | undefined> {
+  const buffer = new Uint8Array(4096);
+  const n = await conn.read(buffer);
+  return n === null ? undefined : buffer.subarray(0, n);
+}

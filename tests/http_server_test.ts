@@ -238,6 +238,9 @@ for (const [runtime, binary] of ALL) {
     assertEquals(event.code, 1001);
     const exit = await child.exit();
     assertEquals(exit.code, 143, exit.stdout + exit.stderr);
+    // The handler's own `open` listener ran (Bun opens inside `upgrade()`: the bridge
+    // must not fire it before the handler has the socket).
+    assertMatch(exit.stdout, /^ws: open$/m);
     // The server's own close event shows the client's reply (Deno: 1005, no code).
     assertMatch(exit.stdout, /^ws: closed \d+$/m);
   });

@@ -33,13 +33,17 @@ export class BunSocketBridge extends EventTarget {
     this.#socket.close(code, reason);
   }
 
-  /** Bun's `open` handler. */
+  /**
+   * Bun's `open` handler. Bun 1.4.5 calls it inside `server.upgrade()`, before the handler
+   * that upgraded has had the socket back to add its listeners: the `open` event goes out
+   * on the next microtask (as Deno's comes after the upgrade, not inside it).
+   */
   opened(socket: BunSocket): void {
     this.#socket = socket;
     const closing = this.#state === 2;
     if (!closing) this.#state = 1;
-    this.dispatchEvent(new Event("open"));
     for (const run of this.#queued.splice(0)) run();
+    queueMicrotask(() => this.dispatchEvent(new Event("open")));
   }
 
   /** Bun's `message` handler. */

@@ -32,8 +32,13 @@ function procReader(): FileReader | null {
   const deno = (globalThis as { Deno?: DenoFs }).Deno;
   if (typeof deno?.readTextFileSync === "function") {
     // Reading without the permission would prompt on a terminal: only when granted.
-    const state = deno.permissions?.querySync?.({ name: "read", path: "/proc" })
-      ?.state;
+    let state: string | undefined;
+    try {
+      state = deno.permissions?.querySync?.({ name: "read", path: "/proc" })
+        ?.state;
+    } catch {
+      // No permission API here (a Deno-like host): not granted.
+    }
     return reader = state !== "granted" ? null : {
       text: (path) => deno.readTextFileSync(path),
       names: (dir) => [...deno.readDirSync(dir)].map((entry) => entry.name),

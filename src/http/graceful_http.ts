@@ -150,14 +150,17 @@ export interface GracefulHttpOptions {
   /**
    * While draining, how long in milliseconds a client may stop reading its response before
    * the response is cut and named as a failure (`GET /big: the response body was cut: the
-   * client stopped reading for 5000 ms`). Default 5000.
+   * client stopped reading for 5000 ms`). Default 5000. Also counted in `report.counts`
+   * (`http server: stalled responses cut`).
    */
   stallTimeout?: number;
   /**
    * How long in milliseconds the stopped listener may wait, once no request is in flight,
    * for connections that carry nothing useful (half a request line, a silent client) before
    * `close()` ends them (Bun: `stop(true)`; Deno closes such connections itself). Default
-   * 1000.
+   * 1000. The connections so closed are counted in `report.counts` where the listener came
+   * from `serve()`, Bun's default export or `nodeListener()` (Node by kind; Deno and Bun
+   * from Linux's /proc, which Deno reads only under `--allow-all`).
    */
   idleGrace?: number;
   /**
@@ -462,6 +465,9 @@ export class GracefulHttp {
 
   /** Makes the request a task of the shutdown, so the drain waits for it and names it. */
   #track(scope: Scope): void {
+    // Read while Deno still tells it: the drain's count of closed connections skips this
+    // one's (`#busyPorts`), and Deno stops telling it once the response is returned.
+    void scope.remoteAddr;
     try {
       this.#shutdown.spawn(scope.name, () => scope.finished());
       scope.tracked = true;

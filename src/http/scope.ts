@@ -99,7 +99,9 @@ export interface RequestScope {
   readonly ageMs: number;
   /**
    * The client's address (the peer of the connection: a balancer's, behind one), or
-   * `undefined` where the runtime does not tell it.
+   * `undefined` where the runtime does not tell it. Read it while the handler runs: Deno
+   * stops telling it once the response is returned or the request upgraded (then it is
+   * `undefined`, unless it was read before).
    */
   readonly remoteAddr: RemoteAddress | undefined;
   /** True from the first shutdown signal on. */
@@ -173,6 +175,8 @@ export class Scope implements RequestScope, InFlightEntry {
   readonly startedAt: number = performance.now();
   #owner: ScopeOwner;
   #info: unknown;
+  /** The client's address once read (`null`: the runtime does not tell it). */
+  #remote: RemoteAddress | null | undefined;
   #deno: boolean;
   // The runtime tells when the response was sent (Deno's `completed`, Node's `close`).
   #transport: boolean;
@@ -239,7 +243,15 @@ export class Scope implements RequestScope, InFlightEntry {
   }
 
   get remoteAddr(): RemoteAddress | undefined {
-    return remoteAddressOf(this.request, this.#info);
+    if (this.#remote === undefined) {
+      try {
+        this.#remote = remoteAddressOf(this.request, this.#info) ?? null;
+      } catch {
+        // Deno throws "Request closed" once the response was returned or upgraded.
+        return undefined;
+      }
+    }
+    return this.#remote ?? undefined;
   }
 
   get draining(): boolean {
@@ -395,6 +407,8 @@ export class Scope implements RequestScope, InFlightEntry {
 
   upgradeWebSocket(): { socket: ServerWebSocket; response: Response } {
     const info = this.#info;
+    // Before the upgrade: Deno no longer tells the client's address after it.
+    const port = this.remoteAddr?.port;
     let socket: ServerWebSocket;
     let response: Response;
     if (isBunServer(info)) {
@@ -414,7 +428,7 @@ export class Scope implements RequestScope, InFlightEntry {
       ({ socket, response } = deno.upgradeWebSocket(this.request));
     }
     this.followed = true;
-    this.#owner.addSocket(socket, this.remoteAddr?.port);
+    this.#owner.addSocket(socket, port);
     return { socket, response };
   }
 
