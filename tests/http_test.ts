@@ -309,3 +309,29 @@ Deno.test("eventStreams: false leaves responses' headers unread before the signa
 function pathOfTest(request: Request): string {
   return new URL(request.url).pathname;
 }
+
+Deno.test("scope.remoteAddr on Deno.serve: kept once read; undefined, not Deno's 'Request closed', when first read after the response", async () => {
+  const shutdown = new GracefulShutdown({ ...quiet });
+  const scopes: RequestScope[] = [];
+  const http = new GracefulHttp(shutdown, (request) => {
+    const scope = requestScope(request);
+    scopes.push(scope);
+    if (new URL(request.url).pathname === "/read") void scope.remoteAddr;
+    return new Response("ok");
+  });
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    http.fetch,
+  );
+  http.attach({ stop: () => server.shutdown() });
+  for (const path of ["/read", "/later"]) {
+    const response = await fetch(`http://127.0.0.1:${server.addr.port}${path}`);
+    assertEquals(await response.text(), "ok");
+  }
+  const [read, later] = scopes;
+  assertEquals(read!.remoteAddr?.hostname, "127.0.0.1");
+  assert((read!.remoteAddr?.port ?? 0) > 0);
+  assertEquals(later!.remoteAddr, undefined);
+  await shutdown.shutdown();
+  await server.finished;
+});
