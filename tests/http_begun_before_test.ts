@@ -153,6 +153,14 @@ for (
           ? /^failure: GET \/big: GET \/big: the response was not sent whole: the client stopped reading for 5000 ms$/m
           : /^failure: http server: GET \/big: the response begun before the first signal was not sent whole: its connection closed \(the client read nothing for about 5000 ms, or left\)$/m,
       );
+      // Counted as a stall where the runtime tells one (Bun cannot tell it from a client
+      // that left: named, not counted).
+      const counts = JSON.parse(/^counts: (.*)$/m.exec(exit.stdout)![1]!);
+      assertEquals(
+        counts["http server: stalled responses cut"],
+        runtime === "bun" ? undefined : 1,
+        exit.stdout,
+      );
       assert(exit.ms < 14_000, `took ${exit.ms} ms`);
     });
   }

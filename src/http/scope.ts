@@ -324,6 +324,7 @@ export class Scope implements RequestScope, InFlightEntry {
       const now = waiting();
       if (now > 0 && now >= left) {
         const stalled = new StalledClientError(ms);
+        this.#owner.stalled();
         this.#fail(
           `the response was not sent whole: ${stalled.message}`,
           stalled,
