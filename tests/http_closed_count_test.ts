@@ -6,7 +6,8 @@
 // connection that sent nothing (TCP_DEFER_ACCEPT), so it has nothing of it to close.
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { get, readResponse, start } from "./_http_app.ts";
-import { requireRuntime, type RuntimeName } from "./_runtime.ts";
+import { requireRuntime, ROOT, type RuntimeName } from "./_runtime.ts";
+import { Child } from "./_child.ts";
 
 const RUNTIMES = [
   ["deno", requireRuntime("deno")],
@@ -142,4 +143,31 @@ async function readSome(conn: Deno.Conn): Promise<Uint8Array | undefined> {
   const buffer = new Uint8Array(4096);
   const n = await conn.read(buffer);
   return n === null ? undefined : buffer.subarray(0, n);
+}
+
+for (const [runtime, binary] of RUNTIMES.slice(0, 2)) {
+  for (const withPort of [true, false]) {
+    Deno.test({
+      name:
+        `closed connections on ${runtime}: a server attached by hand is counted ${
+          withPort ? "with the listener's port" : "not at all without it"
+        }`,
+      ignore: binary === undefined,
+      fn: async () => {
+        const script = `${ROOT}tests/fixtures/http/attach_port.ts`;
+        await using child = Child.start(
+          runtime === "deno"
+            ? [binary!, "run", "--allow-all", script]
+            : [binary!, "run", script],
+          { env: withPort ? {} : { NO_PORT: "1" } },
+        );
+        const exit = await child.exit();
+        assertEquals(exit.code, 0, exit.stdout + exit.stderr);
+        assertEquals(JSON.parse(exit.lines.at(-1)!), {
+          ok: true,
+          counts: withPort ? { [UNSORTED]: 1 } : {},
+        });
+      },
+    });
+  }
 }

@@ -52,8 +52,25 @@ Deno.test("GracefulHttp rejects bad input with errors naming the argument", asyn
   assertThrows(() => http.attach({} as never), TypeError, "listener.stop");
   assertThrows(
     () => serve({ shutdown, fetch: ok, port: -1 }),
+    RangeError,
+    "options.port",
+  );
+  assertThrows(
+    () => serve({ shutdown, fetch: ok, port: "80" as never }),
     TypeError,
     "options.port",
+  );
+  for (const port of [0, 65536, 1.5, NaN]) {
+    assertThrows(
+      () => http.attach({ stop: () => {}, port }),
+      RangeError,
+      "listener.port",
+    );
+  }
+  assertThrows(
+    () => http.attach({ stop: () => {}, port: "8000" as never }),
+    TypeError,
+    "listener.port",
   );
   assertThrows(
     () => serve({ shutdown, fetch: ok, prot: 1 } as never),

@@ -8,6 +8,7 @@
 import {
   type BusyPorts,
   type ClosedConnections,
+  type ClosedCounter,
   COUNT_CLOSED,
   type CountingListener,
 } from "./_closed_connections.ts";
@@ -52,6 +53,7 @@ export interface ListenerStopHooks {
 export class ListenerStop {
   readonly #hooks: ListenerStopHooks;
   readonly #listeners: HttpListener[] = [];
+  readonly #counters = new Map<HttpListener, ClosedCounter>();
   readonly #stops: Promise<void>[] = [];
   #stopping = false;
   #held: PromiseWithResolvers<void> | undefined;
@@ -76,9 +78,13 @@ export class ListenerStop {
     for (const listener of this.#listeners) this.#count(listener);
   }
 
-  /** Adds a listener; one added after the stops began is stopped at once. */
-  add(listener: HttpListener): void {
+  /**
+   * Adds a listener, with the counter of the connections it closes (default: its own, under
+   * `COUNT_CLOSED`); one added after the stops began is stopped at once.
+   */
+  add(listener: HttpListener, counter = listener[COUNT_CLOSED]): void {
     this.#listeners.push(listener);
+    if (counter !== undefined) this.#counters.set(listener, counter);
     if (this.#stopping) this.#stops.push(this.#stop(listener));
   }
 
@@ -133,7 +139,7 @@ export class ListenerStop {
 
   /** Asks the listener's counter, if any, what it closes now (or closed) carrying nothing. */
   #count(listener: HttpListener): void {
-    const counter = listener[COUNT_CLOSED];
+    const counter = this.#counters.get(listener);
     if (counter === undefined) return;
     try {
       this.#hooks.closed(counter(this.#hooks.busyPorts));

@@ -11,6 +11,7 @@ import { checkShutdown, healthResponse, readinessResponse } from "./health.ts";
 import { dropBody, hasBody, unreadBody } from "./_request_body.ts";
 import { PeerBarrier } from "./_peers.ts";
 import { ListenerStop } from "./_listener_stop.ts";
+import { validatePort } from "./_port.ts";
 import {
   addClosed,
   CLOSED_KEYS,
@@ -84,7 +85,8 @@ export type ScopedHandler = FetchHandler;
  * const shutdown = new GracefulShutdown({ signals: false });
  * const http = new GracefulHttp(shutdown, () => new Response("hi"));
  * const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, http.fetch);
- * const listener: HttpListener = { stop: () => server.shutdown() };
+ * // `port`: the report counts the connections the drain closes that carry no request.
+ * const listener: HttpListener = { stop: () => server.shutdown(), port: server.addr.port };
  * http.attach(listener);
  * await shutdown.shutdown(); // stops the listener, waits for it
  * ```
@@ -101,6 +103,13 @@ export interface HttpListener {
    * that the deadline cuts makes the report a failure.
    */
   pending?(): number;
+  /**
+   * The port it serves on (Deno: `server.addr.port`; Bun: `server.port`). With it, on
+   * Linux, the report counts the connections the drain closes that carry no request
+   * (`http server: connections closed carrying no request`), read from /proc just before
+   * `stop()` and `close()`; Deno reads /proc only under `--allow-all`. `serve()` passes it.
+   */
+  port?: number;
 }
 
 /**
@@ -382,7 +391,15 @@ export class GracefulHttp {
       validateFunction(listener.pending, "listener.pending");
       this.#recent ??= new RecentRequests();
     }
-    this.#listeners.add(listener);
+    const port = listener.port === undefined
+      ? undefined
+      : validatePort(listener.port, "listener.port", 1);
+    const counting = listener as HttpListener & CountingListener;
+    this.#listeners.add(
+      listener,
+      counting[COUNT_CLOSED] ??
+        (port === undefined ? undefined : procCounter(port)),
+    );
   }
 
   #serve(request: Request, info: unknown): Response | Promise<Response> {
@@ -396,13 +413,15 @@ export class GracefulHttp {
     if (!this.#listeners.attached && isBunServer(info)) {
       // Bun's `export default { fetch }`: the runtime's server arrives with the first
       // request, and stopping it is what the escalation needs.
-      const listener: HttpListener & CountingListener = {
+      this.attach({
         stop: () => info.stop(),
         close: () => void info.stop(true),
         pending: () => info.pendingRequests ?? 0,
-        [COUNT_CLOSED]: procCounter(info.port),
-      };
-      this.attach(listener);
+        // None on a unix socket; the request must not fail over a count.
+        port: Number.isInteger(info.port) && info.port! > 0
+          ? info.port
+          : undefined,
+      });
     }
     const scope = new Scope(this.#owner, request, info);
     registerScope(request, scope);

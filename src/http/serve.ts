@@ -5,17 +5,12 @@ import type { BunWebSocketOption } from "./bun_websocket_option.ts";
 import { bunHost, type BunSocket, denoHost } from "./_hosts.ts";
 import { nodeHttp } from "./_node_hosts.ts";
 import { serveNode } from "./_node_serve.ts";
-import {
-  COUNT_CLOSED,
-  type CountingListener,
-  procCounter,
-} from "./_closed_connections.ts";
+import { validatePort } from "./_port.ts";
 import {
   type FetchHandler,
   GRACEFUL_HTTP_OPTIONS,
   GracefulHttp,
   type GracefulHttpOptions,
-  type HttpListener,
 } from "./graceful_http.ts";
 
 /**
@@ -146,11 +141,7 @@ export function serve(options: ServeOptions): HttpServer {
   const { shutdown, fetch, port = 8000, hostname = "0.0.0.0", onListen } =
     options;
   validateFunction(fetch, "options.fetch");
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new TypeError(
-      `Cannot use options.port: expected a port number, got ${describe(port)}`,
-    );
-  }
+  validatePort(port, "options.port", 0);
   if (typeof hostname !== "string") {
     throw new TypeError(
       `Cannot use options.hostname: expected a string, got ${
@@ -187,11 +178,7 @@ export function serve(options: ServeOptions): HttpServer {
       hostname,
       onListen: (address) => onListen?.(address),
     }, http.fetch);
-    const listener: HttpListener & CountingListener = {
-      stop: () => server.shutdown(),
-      [COUNT_CLOSED]: procCounter(server.addr.port),
-    };
-    http.attach(listener);
+    http.attach({ stop: () => server.shutdown(), port: server.addr.port });
     return { port: server.addr.port, hostname: server.addr.hostname, http };
   }
   const bun = bunHost();
@@ -206,13 +193,12 @@ export function serve(options: ServeOptions): HttpServer {
     shutdown.token.onCancel(() => {
       for (const socket of sockets) socket.close(1001, "server shutting down");
     });
-    const listener: HttpListener & CountingListener = {
+    http.attach({
       stop: () => server.stop(),
       close: () => void server.stop(true),
       pending: () => server.pendingRequests ?? 0,
-      [COUNT_CLOSED]: procCounter(server.port),
-    };
-    http.attach(listener);
+      port: server.port,
+    });
     const address = {
       hostname: server.hostname ?? hostname,
       port: server.port ?? port,
