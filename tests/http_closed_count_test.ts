@@ -171,3 +171,34 @@ for (const [runtime, binary] of RUNTIMES.slice(0, 2)) {
     });
   }
 }
+
+/** What attachNodeServer() counts on each runtime's node:http. */
+const NODE_HTTP: Record<RuntimeName, Record<string, number>> = {
+  node: EXPECTED.node,
+  deno: EXPECTED.node, // Deno's node:http tells the bytes read, as Node does
+  bun: { [UNSORTED]: 2 }, // Bun's says 0 bytes read for all; the silent one never accepted
+};
+
+for (const [runtime, binary] of RUNTIMES) {
+  Deno.test({
+    name:
+      `closed connections on ${runtime}'s node:http: attachNodeServer() counts the idle, half and silent clients`,
+    ignore: binary === undefined,
+    fn: async () => {
+      const script = `${ROOT}tests/fixtures/http/node_attach_counts.ts`;
+      await using child = Child.start(
+        runtime === "deno"
+          ? [binary!, "run", "--allow-all", script]
+          : runtime === "bun"
+          ? [binary!, "run", script]
+          : [binary!, "--experimental-strip-types", "--no-warnings", script],
+      );
+      const exit = await child.exit();
+      assertEquals(exit.code, 0, exit.stdout + exit.stderr);
+      assertEquals(JSON.parse(exit.lines.at(-1)!), {
+        ok: true,
+        counts: NODE_HTTP[runtime],
+      });
+    },
+  });
+}

@@ -3,6 +3,8 @@
 // connection between requests, one holding part of a request (bytes arrived since its last
 // response), one that never sent a byte. Connections with a response in progress are the
 // drain's requests (tracked and named elsewhere); upgraded ones (WebSockets) are not HTTP's.
+// Bun's `node:http` reports `bytesRead` 0 whatever was read (Bun 1.4.5): there, every
+// connection closed counts as one kind, as with Bun's own server.
 import { type ClosedConnections, noneClosed } from "./_closed_connections.ts";
 import type { NodeSocket } from "./_node_hosts.ts";
 
@@ -12,6 +14,12 @@ export class NodeClosedCount {
   readonly #answered = new WeakMap<NodeSocket, number>();
   readonly #counted = new WeakSet<NodeSocket>();
   #closed = noneClosed();
+  readonly #sorts: boolean;
+
+  /** `sorts`: whether the sockets' `bytesRead` can tell the kinds apart. */
+  constructor(sorts: boolean) {
+    this.#sorts = sorts;
+  }
 
   /** A response on `socket` finished. */
   responded(socket: NodeSocket): void {
@@ -24,7 +32,9 @@ export class NodeClosedCount {
     for (const socket of sockets) if (!socket.destroyed) live.push(socket);
     closeIdle();
     for (const socket of live) {
-      if (socket.destroyed && this.#count(socket)) this.#closed.idle++;
+      if (!socket.destroyed || !this.#count(socket)) continue;
+      if (this.#sorts) this.#closed.idle++;
+      else this.#closed.unsorted++;
     }
   }
 
@@ -35,6 +45,10 @@ export class NodeClosedCount {
         continue; // gone, a request in progress, or upgraded
       }
       if (!this.#count(socket)) continue;
+      if (!this.#sorts) {
+        this.#closed.unsorted++;
+        continue;
+      }
       const read = socket.bytesRead ?? 0;
       if (read === 0) this.#closed.silent++;
       else if (read > (this.#answered.get(socket) ?? 0)) {

@@ -3,6 +3,7 @@ import type { HttpListener } from "./graceful_http.ts";
 import type { NodeServer, NodeSocket } from "./_node_hosts.ts";
 import { COUNT_CLOSED, type CountingListener } from "./_closed_connections.ts";
 import { NodeClosedCount } from "./_node_closed.ts";
+import { bunHost } from "./_hosts.ts";
 
 /**
  * How long a keep-alive connection must have been quiet before the stop closes it: a
@@ -48,7 +49,8 @@ export function nodeServerListener(
 ): HttpListener & CountingListener {
   // When the last keep-alive response (one that left its connection open) finished.
   let lastKeepAlive = -Infinity;
-  const closed = new NodeClosedCount();
+  const onBun = bunHost() !== undefined;
+  const closed = new NodeClosedCount(!onBun);
   server.prependListener("request", (request, response) => {
     const socket = request.socket;
     response.once("finish", () => {
@@ -90,6 +92,8 @@ export function nodeServerListener(
   };
   return {
     stop: () => {
+      // Bun's `close()` closes the idle connections itself, whatever is done here.
+      if (stopped === undefined && onBun) closed.closing(sockets);
       stopped ??= new Promise<void>((resolve) => {
         // Node's close() also closes idle keep-alive connections at once (since Node 19),
         // racing clients that are reusing them: stop only the listener here.
