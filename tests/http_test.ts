@@ -48,6 +48,20 @@ Deno.test("GracefulHttp rejects bad input with errors naming the argument", asyn
     TypeError,
     "options.name",
   );
+  for (const name of ["linger", "stallTimeout", "idleGrace"]) {
+    assertThrows(
+      () => new GracefulHttp(shutdown, ok, { [name]: "500" }),
+      TypeError,
+      `options.${name}`,
+    );
+    for (const bad of [-1, NaN, Infinity]) {
+      assertThrows(
+        () => new GracefulHttp(shutdown, ok, { [name]: bad }),
+        RangeError,
+        `options.${name}`,
+      );
+    }
+  }
   const http = new GracefulHttp(shutdown, ok);
   assertThrows(() => http.attach({} as never), TypeError, "listener.stop");
   assertThrows(

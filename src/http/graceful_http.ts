@@ -1,15 +1,14 @@
 import type { GracefulShutdown } from "../shutdown.ts";
 import type { CancellationToken } from "../token.ts";
+import { validateFunction } from "../_validate.ts";
 import {
-  describe,
-  validateBoolean,
-  validateFunction,
-  validateName,
-  validateOptions,
-} from "../_validate.ts";
+  type GracefulHttpOptions,
+  httpSettings,
+} from "./graceful_http_options.ts";
 import { checkShutdown, healthResponse, readinessResponse } from "./health.ts";
 import { dropBody, hasBody, unreadBody } from "./_request_body.ts";
 import { PeerBarrier } from "./_peers.ts";
+export type { GracefulHttpOptions } from "./graceful_http_options.ts";
 import { ListenerStop } from "./_listener_stop.ts";
 import { validatePort } from "./_port.ts";
 import {
@@ -113,79 +112,6 @@ export interface HttpListener {
 }
 
 /**
- * Options for {@linkcode GracefulHttp}.
- *
- * @example Readiness and liveness routes, and a name for the reports
- * ```ts
- * import { GracefulShutdown } from "@quiesce/quiesce";
- * import { GracefulHttp, type GracefulHttpOptions } from "@quiesce/quiesce/http";
- * import { assertEquals } from "@std/assert";
- *
- * const shutdown = new GracefulShutdown({ signals: false, drainDelay: 50 });
- * const options: GracefulHttpOptions = { name: "api", readiness: "/healthz", liveness: "/livez" };
- * const http = new GracefulHttp(shutdown, () => new Response("ok"), options);
- * const ready = () => http.fetch(new Request("http://localhost/healthz"));
- * assertEquals((await ready()).status, 200);
- * const done = shutdown.shutdown();
- * assertEquals((await ready()).status, 503); // from the first signal on
- * assertEquals((await http.fetch(new Request("http://localhost/livez"))).status, 200);
- * await done;
- * ```
- */
-export interface GracefulHttpOptions {
-  /** The name of the listener's task and cleanup step. Default `"http server"`. */
-  name?: string;
-  /**
-   * A path answered as `readiness(shutdown)` does: 200 `ok` while `shutdown.isReady`, 503
-   * `draining` from the first signal on (and 503 `starting` before `ready()` under the
-   * coordinator's `awaitReady`).
-   */
-  readiness?: string;
-  /** A path answered 200 `ok` until the process ends. */
-  liveness?: string;
-  /**
-   * Called when background work of a request fails, or a response is cut outside the drain
-   * (a client that stopped reading an `sse()` stream). Default: `console.error`.
-   */
-  onError?: (error: unknown, request: string) => void;
-  /**
-   * The least time in milliseconds from the first signal to the listener's stop, whatever
-   * `drainDelay` is. Default 500. A keep-alive client gets at least this long to receive a
-   * `Connection: close` response on its connection, instead of the runtime closing the
-   * connection under its next request (an EOF or reset, which no pooled client retries
-   * safely). `0` stops the listener when the drain begins.
-   */
-  linger?: number;
-  /**
-   * While draining, how long in milliseconds a client may stop reading its response before
-   * the response is cut and named as a failure (`GET /big: the response body was cut: the
-   * client stopped reading for 5000 ms`). Default 5000. Also counted in `report.counts`
-   * (`http server: stalled responses cut`).
-   */
-  stallTimeout?: number;
-  /**
-   * How long in milliseconds the stopped listener may wait, once no request is in flight,
-   * for connections that carry nothing useful (half a request line, a silent client) before
-   * `close()` ends them (Bun: `stop(true)`; Deno closes such connections itself). Default
-   * 1000. The connections so closed are counted in `report.counts` where the listener came
-   * from `serve()`, Bun's default export or `nodeListener()` (Node by kind; Deno and Bun
-   * from Linux's /proc, which Deno reads only under `--allow-all`).
-   */
-  idleGrace?: number;
-  /**
-   * Whether every response is checked for `content-type: text/event-stream`, so that a
-   * framework's event stream (Hono's `streamSSE`, a plain `ReadableStream` of that type)
-   * ends cleanly at the drain. Default `true`. The check reads the response's headers,
-   * which costs each request (measured on a loaded machine: about 0.5-1.5 µs on Deno,
-   * where it makes the runtime materialize a lazy string body, and about 0.1-0.25 µs on
-   * Bun). `false` skips it for responses returned before the first signal: such a stream
-   * then runs until its own end or the deadline. `sse()` streams end at the drain either
-   * way, and responses returned while draining are always checked.
-   */
-  eventStreams?: boolean;
-}
-
-/**
  * A request still in flight, as {@linkcode GracefulHttp.inFlight} lists it.
  *
  * @example Print what is in flight
@@ -201,40 +127,6 @@ export interface InFlightRequest {
   readonly name: string;
   /** Milliseconds since the request arrived. */
   readonly ageMs: number;
-}
-
-/** The option names {@linkcode GracefulHttpOptions} has, for validation here and in `serve()`. */
-export const GRACEFUL_HTTP_OPTIONS = [
-  "name",
-  "readiness",
-  "liveness",
-  "onError",
-  "linger",
-  "stallTimeout",
-  "idleGrace",
-  "eventStreams",
-];
-
-function milliseconds(value: unknown, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !(value >= 0) || value === Infinity) {
-    throw new RangeError(
-      `Cannot use ${name}: expected milliseconds >= 0, got ${describe(value)}`,
-    );
-  }
-  return value;
-}
-
-function optionalPath(value: unknown, name: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "string" || !value.startsWith("/")) {
-    throw new TypeError(
-      `Cannot use ${name}: expected a path starting with "/", got ${
-        describe(value)
-      }`,
-    );
-  }
-  return value;
 }
 
 /**
@@ -317,19 +209,16 @@ export class GracefulHttp {
   ) {
     checkShutdown(shutdown);
     validateFunction(handler, "handler");
-    validateOptions(options, "options", GRACEFUL_HTTP_OPTIONS);
-    const name = validateName(options?.name ?? "http server", "options.name");
-    if (options?.onError !== undefined) {
-      validateFunction(options.onError, "options.onError");
-    }
+    const settings = httpSettings(options);
+    const name = settings.name;
     this.#shutdown = shutdown;
     this.#handler = handler;
     this.#name = name;
-    this.#readiness = optionalPath(options?.readiness, "options.readiness");
-    this.#liveness = optionalPath(options?.liveness, "options.liveness");
+    this.#readiness = settings.readiness;
+    this.#liveness = settings.liveness;
     this.#listeners = new ListenerStop({
-      linger: milliseconds(options?.linger, "options.linger", 500),
-      idleGrace: milliseconds(options?.idleGrace, "options.idleGrace", 1000),
+      linger: settings.linger,
+      idleGrace: settings.idleGrace,
       readingBodies: () => this.#readingBodies(),
       whenIdle: () => this.#whenIdle(),
       stalled: () => this.#stalled > 0,
@@ -338,15 +227,9 @@ export class GracefulHttp {
       busyPorts: () => this.#busyPorts(),
       closed: (counts) => addClosed(this.#closed, counts),
     });
-    const stall = this.#stallMs = milliseconds(
-      options?.stallTimeout,
-      "options.stallTimeout",
-      5000,
-    );
-    validateBoolean(options?.eventStreams, "options.eventStreams");
-    const eventStreams = options?.eventStreams ?? true;
-    this.#onError = options?.onError ??
-      ((error, request) => console.error(`quiesce: ${request} failed:`, error));
+    const stall = this.#stallMs = settings.stallTimeout;
+    const eventStreams = settings.eventStreams;
+    this.#onError = settings.onError;
     this.#owner = {
       root: (): CancellationToken => shutdown.token,
       draining: (): boolean => shutdown.draining,

@@ -6,12 +6,11 @@ import { bunHost, type BunSocket, denoHost } from "./_hosts.ts";
 import { nodeHttp } from "./_node_hosts.ts";
 import { serveNode } from "./_node_serve.ts";
 import { validatePort } from "./_port.ts";
+import { type FetchHandler, GracefulHttp } from "./graceful_http.ts";
 import {
-  type FetchHandler,
   GRACEFUL_HTTP_OPTIONS,
-  GracefulHttp,
   type GracefulHttpOptions,
-} from "./graceful_http.ts";
+} from "./graceful_http_options.ts";
 
 /**
  * Options for {@linkcode serve}: the {@linkcode GracefulHttpOptions}, the handler, and
