@@ -15,6 +15,24 @@ export const RUNTIMES: Array<[RuntimeName, string | undefined]> = [
   ["bun", requireRuntime("bun")],
 ];
 
+/**
+ * `Deno.test` for one runtime: each test is named `${label} on ${runtime}: ${name}`, gets
+ * the runtime's binary, and is ignored where it is missing (outside CI) or `skip` says so.
+ */
+export function runtimeTest(
+  label: string,
+  runtime: RuntimeName,
+  binary: string | undefined,
+  skip: (name: string) => boolean = () => false,
+): (name: string, fn: (binary: string) => Promise<void>) => void {
+  return (name, fn) =>
+    Deno.test({
+      name: `${label} on ${runtime}: ${name}`,
+      ignore: binary === undefined || skip(name),
+      fn: () => fn(binary!),
+    });
+}
+
 export async function start(
   runtime: RuntimeName,
   binary: string,

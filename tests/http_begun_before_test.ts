@@ -3,7 +3,7 @@
 // (`serve()`'s defaults) on Deno and Bun: a slow reader of a large byte body gets all of it
 // and the report is clean; a reader that stopped is cut and named, never reported clean.
 import { assert, assertEquals, assertMatch } from "@std/assert";
-import { get, RUNTIMES, start } from "./_http_app.ts";
+import { get, RUNTIMES, runtimeTest, start } from "./_http_app.ts";
 import { requireRuntime } from "./_runtime.ts";
 import { denoFollow } from "../src/http/_deno_body_size.ts";
 import { SLICE } from "../src/http/_body.ts";
@@ -96,12 +96,7 @@ for (
     ["node", requireRuntime("node")] as const,
   ]
 ) {
-  const test = (name: string, fn: (binary: string) => Promise<void>) =>
-    Deno.test({
-      name: `begun before the signal on ${runtime}: ${name}`,
-      ignore: binary === undefined,
-      fn: () => fn(binary!),
-    });
+  const test = runtimeTest("begun before the signal", runtime, binary);
 
   // 32 MiB: more than loopback's socket buffers hold, so a cut shows.
   test("a slow reader of a 32 MiB byte body gets all of it (with its content-length), the report is ok, exit 143", async (bin) => {

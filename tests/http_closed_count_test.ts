@@ -5,8 +5,13 @@
 // from /proc as one kind (the fixture runs with --allow-all on Deno); Bun never accepts a
 // connection that sent nothing (TCP_DEFER_ACCEPT), so it has nothing of it to close.
 import { assert, assertEquals, assertMatch } from "@std/assert";
-import { get, readResponse, start } from "./_http_app.ts";
-import { requireRuntime, ROOT, type RuntimeName } from "./_runtime.ts";
+import { get, readResponse, runtimeTest, start } from "./_http_app.ts";
+import {
+  commandFor,
+  requireRuntime,
+  ROOT,
+  type RuntimeName,
+} from "./_runtime.ts";
 import { Child } from "./_child.ts";
 
 const RUNTIMES = [
@@ -45,12 +50,7 @@ async function idleConnection(port: number): Promise<Deno.Conn> {
 }
 
 for (const [runtime, binary] of RUNTIMES) {
-  const test = (name: string, fn: (binary: string) => Promise<void>) =>
-    Deno.test({
-      name: `closed connections on ${runtime}: ${name}`,
-      ignore: binary === undefined,
-      fn: () => fn(binary!),
-    });
+  const test = runtimeTest("closed connections", runtime, binary);
 
   test("an idle keep-alive connection, half a request and a silent client are counted, the report stays ok, exit 143", async (bin) => {
     const { child, port } = await start(runtime, bin, { TIMEOUT_MS: "8000" });
@@ -64,6 +64,9 @@ for (const [runtime, binary] of RUNTIMES) {
     const exit = await child.exit();
     assertEquals(exit.code, 143, exit.stdout + exit.stderr);
     assertMatch(exit.stdout, /^report: ok=true timedOut=false/m);
+    // They do not hold the drain: 500 ms linger + 1000 ms idleGrace, with room for a
+    // loaded machine; the deadline is 8 s.
+    assert(exit.ms < 4_000, `took ${exit.ms} ms`);
     assertEquals(countsOf(exit.stdout), EXPECTED[runtime]);
     // main()'s own line says the same.
     const counted = Object.entries(EXPECTED[runtime])
@@ -155,12 +158,9 @@ for (const [runtime, binary] of RUNTIMES.slice(0, 2)) {
       ignore: binary === undefined,
       fn: async () => {
         const script = `${ROOT}tests/fixtures/http/attach_port.ts`;
-        await using child = Child.start(
-          runtime === "deno"
-            ? [binary!, "run", "--allow-all", script]
-            : [binary!, "run", script],
-          { env: withPort ? {} : { NO_PORT: "1" } },
-        );
+        await using child = Child.start(commandFor(runtime, binary!, script), {
+          env: withPort ? {} : { NO_PORT: "1" },
+        });
         const exit = await child.exit();
         assertEquals(exit.code, 0, exit.stdout + exit.stderr);
         assertEquals(JSON.parse(exit.lines.at(-1)!), {
@@ -186,13 +186,7 @@ for (const [runtime, binary] of RUNTIMES) {
     ignore: binary === undefined,
     fn: async () => {
       const script = `${ROOT}tests/fixtures/http/node_attach_counts.ts`;
-      await using child = Child.start(
-        runtime === "deno"
-          ? [binary!, "run", "--allow-all", script]
-          : runtime === "bun"
-          ? [binary!, "run", script]
-          : [binary!, "--experimental-strip-types", "--no-warnings", script],
-      );
+      await using child = Child.start(commandFor(runtime, binary!, script));
       const exit = await child.exit();
       assertEquals(exit.code, 0, exit.stdout + exit.stderr);
       assertEquals(JSON.parse(exit.lines.at(-1)!), {

@@ -7,7 +7,13 @@ import {
   assertMatch,
   assertStringIncludes,
 } from "@std/assert";
-import { get, readResponse, RUNTIMES, start } from "./_http_app.ts";
+import {
+  get,
+  readResponse,
+  RUNTIMES,
+  runtimeTest,
+  start,
+} from "./_http_app.ts";
 
 const UPLOAD = 384 * 1024; // 1.5 s at 256 KiB/s
 
@@ -53,12 +59,7 @@ function slowUpload(
 }
 
 for (const [runtime, binary] of RUNTIMES) {
-  const test = (name: string, fn: (binary: string) => Promise<void>) =>
-    Deno.test({
-      name: `http drain on ${runtime}: ${name}`,
-      ignore: binary === undefined,
-      fn: () => fn(binary!),
-    });
+  const test = runtimeTest("http drain", runtime, binary);
 
   test("an upload still arriving at SIGTERM is read whole and answered 200; the report is ok, exit 143", async (bin) => {
     await using file = await payload(UPLOAD);

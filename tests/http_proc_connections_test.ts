@@ -5,7 +5,7 @@
 import { assertEquals } from "@std/assert";
 import { Child } from "./_child.ts";
 import { Pty } from "./_pty.ts";
-import { requireRuntime, ROOT } from "./_runtime.ts";
+import { commandFor, requireRuntime, ROOT } from "./_runtime.ts";
 
 const FIXTURE = `${ROOT}tests/fixtures/http/proc_connections.ts`;
 
@@ -25,19 +25,12 @@ async function run(cmd: string[]): Promise<Seen> {
 const deno = requireRuntime("deno");
 const bun = requireRuntime("bun");
 const node = requireRuntime("node");
-const CASES: [string, string[] | undefined][] = [
-  [
-    "deno --allow-all",
-    deno ? [deno, "run", "--allow-all", FIXTURE] : undefined,
-  ],
-  ["bun", bun ? [bun, "run", FIXTURE] : undefined],
-  [
-    "node",
-    node
-      ? [node, "--experimental-strip-types", "--no-warnings", FIXTURE]
-      : undefined,
-  ],
-];
+const CASES: [string, string[] | undefined][] = (
+  [["deno", deno], ["bun", bun], ["node", node]] as const
+).map(([runtime, binary]) => [
+  runtime === "deno" ? "deno --allow-all" : runtime,
+  binary === undefined ? undefined : commandFor(runtime, binary, FIXTURE),
+]);
 
 for (const [name, cmd] of CASES) {
   Deno.test({

@@ -7,7 +7,14 @@ import {
   assertMatch,
   assertStringIncludes,
 } from "@std/assert";
-import { get, readResponse, refused, RUNTIMES, start } from "./_http_app.ts";
+import {
+  get,
+  readResponse,
+  refused,
+  RUNTIMES,
+  runtimeTest,
+  start,
+} from "./_http_app.ts";
 import { requireRuntime, type RuntimeName } from "./_runtime.ts";
 
 const ALL: Array<[RuntimeName, string | undefined]> = [
@@ -16,14 +23,13 @@ const ALL: Array<[RuntimeName, string | undefined]> = [
 ];
 
 for (const [runtime, binary] of ALL) {
-  const test = (name: string, fn: (binary: string) => Promise<void>) =>
-    Deno.test({
-      name: `http on ${runtime}: ${name}`,
-      // Node has no WebSocket server of its own: scope.upgradeWebSocket() is Deno and Bun only.
-      ignore: binary === undefined ||
-        (runtime === "node" && name.startsWith("WebSockets")),
-      fn: () => fn(binary!),
-    });
+  // Node has no WebSocket server of its own: scope.upgradeWebSocket() is Deno and Bun only.
+  const test = runtimeTest(
+    "http",
+    runtime,
+    binary,
+    (name) => runtime === "node" && name.startsWith("WebSockets"),
+  );
 
   test("the escalation in order: 503 and Connection: close at the signal, the listener stops after drainDelay, in-flight requests finish, exit 143", async (bin) => {
     const { child, port } = await start(runtime, bin, {

@@ -3,7 +3,7 @@
 // default) and named; a producer that waits on `send.ready()` resumes when the client reads
 // again, and the stream still ends with the final event at the drain.
 import { assert, assertEquals, assertMatch } from "@std/assert";
-import { get, RUNTIMES, start } from "./_http_app.ts";
+import { get, RUNTIMES, runtimeTest, start } from "./_http_app.ts";
 
 /** Reads `conn` to EOF or the end of a chunked body; never puts the body in an error. */
 async function readToEnd(conn: Deno.Conn): Promise<string> {
@@ -19,12 +19,7 @@ async function readToEnd(conn: Deno.Conn): Promise<string> {
 }
 
 for (const [runtime, binary] of RUNTIMES) {
-  const test = (name: string, fn: (binary: string) => Promise<void>) =>
-    Deno.test({
-      name: `sse backpressure on ${runtime}: ${name}`,
-      ignore: binary === undefined,
-      fn: () => fn(binary!),
-    });
+  const test = runtimeTest("sse backpressure", runtime, binary);
 
   test("a client that stopped reading: send() returns false, a producer ignoring it is cut past 1 MiB, its signal aborts, onError names GET /sse-flood", async (bin) => {
     const { child, port } = await start(runtime, bin);
