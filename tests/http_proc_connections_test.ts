@@ -13,6 +13,8 @@ interface Seen {
   clientPorts: number[];
   found: { port: number; unacked: number }[] | null;
   otherPort: number | null;
+  known: number;
+  again: number[] | null;
 }
 
 async function run(cmd: string[]): Promise<Seen> {
@@ -44,6 +46,9 @@ for (const [name, cmd] of CASES) {
         seen.clientPorts.map((port) => ({ port, unacked: 0 })),
       );
       assertEquals(seen.otherPort, 0);
+      // The second call answers from the inodes the first found to be this process's.
+      assertEquals(seen.known, 2);
+      assertEquals(seen.again, seen.clientPorts);
     },
   });
 }

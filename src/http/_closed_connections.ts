@@ -21,8 +21,20 @@ export interface ClosedConnections {
 /** The client ports of the connections that carry a request (or a WebSocket) now. */
 export type BusyPorts = () => ReadonlySet<number>;
 
-/** A listener's counter of the connections it closes (or is about to). */
-export type ClosedCounter = (busy: BusyPorts) => ClosedConnections;
+/**
+ * When a counter is asked: just before the listener's `stop()` or `close()` (idle grace),
+ * at the deadline's `close()`, or at the drain's end (to collect what it counted itself).
+ */
+export type CountMoment = "stop" | "close" | "deadline" | "end";
+
+/**
+ * A listener's counter of the connections it closes (or is about to), by the moment;
+ * one that reads /proc answers asynchronously.
+ */
+export type ClosedCounter = (
+  busy: BusyPorts,
+  moment: CountMoment,
+) => ClosedConnections | Promise<ClosedConnections>;
 
 /** Where a listener made by quiesce keeps its counter. */
 export const COUNT_CLOSED: unique symbol = Symbol("quiesce.countClosed");
@@ -57,20 +69,22 @@ export const CLOSED_KEYS: Readonly<Record<keyof ClosedConnections, string>> = {
 };
 
 /**
- * A counter for a Deno or Bun server on `port`, from /proc: each call counts, once each,
- * the connections open now that carry no request: none of the busy ports, and no bytes
- * on their way to the client (a response begun before the first signal that Bun still
- * sends is not followed). It is called just before the runtime closes them (Deno's
- * `shutdown()`, Bun's `stop()` and `stop(true)`). Counts nothing where /proc cannot be
- * read.
+ * A counter for a Deno or Bun server on `port`, from /proc: asked just before the runtime
+ * closes them (Deno's `shutdown()`, Bun's `stop()` and `stop(true)`), it counts, once
+ * each, the connections open then that carry no request: none of the busy ports, and no
+ * bytes on their way to the client (a response begun before the first signal that Bun
+ * still sends is not followed). Not at the deadline (its `close()` cannot wait for a read;
+ * what it closes carrying nothing was open, and counted, at the stop) nor at the end.
+ * Counts nothing where /proc cannot be read.
  */
 export function procCounter(port: number | undefined): ClosedCounter {
   const counted = new Set<string>();
-  return (busy) => {
+  const ours = new Set<string>(); // inodes found to be this process's sockets
+  return async (busy, moment) => {
     const closed = noneClosed();
-    // Read when the listener was made: a stopped Bun server no longer says its port.
+    if (moment !== "stop" && moment !== "close") return closed;
     if (port === undefined || port === 0) return closed;
-    const open = procConnections(port);
+    const open = await procConnections(port, ours);
     if (open === undefined || open.length === 0) return closed;
     const ports = busy();
     for (const connection of open) {

@@ -11,6 +11,7 @@ import {
   type ClosedCounter,
   COUNT_CLOSED,
   type CountingListener,
+  type CountMoment,
 } from "./_closed_connections.ts";
 
 /** A listener as `GracefulHttp.attach()` takes it (the public `HttpListener`). */
@@ -22,6 +23,9 @@ interface HttpListener extends CountingListener {
 
 /** How often a stopped listener's count is read while responses are still being sent. */
 export const PENDING_POLL_MS = 100;
+
+/** The longest a stop or close waits for its count (read from /proc) before going on. */
+export const COUNT_WAIT_MS = 1_000;
 
 /** What the stopper needs from its server. */
 export interface ListenerStopHooks {
@@ -75,7 +79,7 @@ export class ListenerStop {
 
   /** Collects what the listeners counted since their last count (the drain's end). */
   collect(): void {
-    for (const listener of this.#listeners) this.#count(listener);
+    for (const listener of this.#listeners) this.#count(listener, "end");
   }
 
   /**
@@ -122,7 +126,7 @@ export class ListenerStop {
     for (const listener of this.#listeners) {
       try {
         pending += listener.pending?.() ?? 0;
-        if (listener.close !== undefined) this.#count(listener);
+        if (listener.close !== undefined) this.#count(listener, "deadline");
         listener.close?.();
       } catch (error) {
         this.#hooks.fail(error);
@@ -137,21 +141,49 @@ export class ListenerStop {
     this.#held?.resolve();
   }
 
-  /** Asks the listener's counter, if any, what it closes now (or closed) carrying nothing. */
-  #count(listener: HttpListener): void {
+  /**
+   * Asks the listener's counter, if any, what it closes at `moment` (or closed) carrying
+   * nothing. A counter that reads /proc answers later: the promise settles when its count
+   * is in, or after `COUNT_WAIT_MS` (the count then lands when it comes).
+   */
+  #count(
+    listener: HttpListener,
+    moment: CountMoment,
+  ): Promise<void> | undefined {
     const counter = this.#counters.get(listener);
-    if (counter === undefined) return;
+    if (counter === undefined) return undefined;
+    let counted;
     try {
-      this.#hooks.closed(counter(this.#hooks.busyPorts));
+      counted = counter(this.#hooks.busyPorts, moment);
     } catch (error) {
       this.#hooks.fail(error);
+      return undefined;
     }
+    if (!(counted instanceof Promise)) {
+      this.#hooks.closed(counted);
+      return undefined;
+    }
+    const landed = counted.then(
+      (closed) => this.#hooks.closed(closed),
+      (error) => this.#hooks.fail(error),
+    );
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const waited = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, COUNT_WAIT_MS);
+    });
+    return Promise.race([landed, waited]).finally(() => clearTimeout(timer));
   }
 
   #stop(listener: HttpListener): Promise<void> {
     // Deno's `shutdown()` closes at once what carries no request, Bun's `stop()` the idle
-    // keep-alive connections.
-    this.#count(listener);
+    // keep-alive connections: counted first.
+    const counting = this.#count(listener, "stop");
+    return counting === undefined
+      ? this.#stopNow(listener)
+      : counting.then(() => this.#stopNow(listener));
+  }
+
+  #stopNow(listener: HttpListener): Promise<void> {
     let stopped: Promise<void>;
     try {
       stopped = Promise.resolve(listener.stop()).catch((error) =>
@@ -196,13 +228,18 @@ export class ListenerStop {
           timer = setTimeout(closeIdle, PENDING_POLL_MS);
           return;
         }
-        this.#count(listener);
-        try {
-          close.call(listener);
-        } catch (error) {
-          this.#hooks.fail(error);
-        }
-        done();
+        const closeNow = () => {
+          if (settled) return;
+          try {
+            close.call(listener);
+          } catch (error) {
+            this.#hooks.fail(error);
+          }
+          done();
+        };
+        const counting = this.#count(listener, "close");
+        if (counting === undefined) closeNow();
+        else counting.then(closeNow);
       };
       this.#hooks.whenIdle().then(() => {
         if (settled) return;
