@@ -3,19 +3,17 @@
 // `Connection: close` response first) and not while a handler may still read a request body
 // (Deno's `shutdown()` would make it unreadable); then, once no request is in flight, at most
 // `idleGrace` more for connections that carry nothing (Bun: `close()`, i.e. `stop(true)`);
-// at the deadline, `close()` for whatever is left. Just before each of those moments a
-// listener that counts (`COUNT_CLOSED`) counts the connections it closes carrying no request.
+// at the deadline, `close()` for whatever is left. Just before each of those moments the
+// listener's counter, if it has one, counts the connections it closes carrying no request.
 import {
   type BusyPorts,
   type ClosedConnections,
   type ClosedCounter,
-  COUNT_CLOSED,
-  type CountingListener,
   type CountMoment,
 } from "./_closed_connections.ts";
 
 /** A listener as `GracefulHttp.attach()` takes it (the public `HttpListener`). */
-interface HttpListener extends CountingListener {
+interface HttpListener {
   stop(): Promise<void> | void;
   close?(): void;
   pending?(): number;
@@ -83,10 +81,10 @@ export class ListenerStop {
   }
 
   /**
-   * Adds a listener, with the counter of the connections it closes (default: its own, under
-   * `COUNT_CLOSED`); one added after the stops began is stopped at once.
+   * Adds a listener, with the counter of the connections it closes if it has one; one
+   * added after the stops began is stopped at once.
    */
-  add(listener: HttpListener, counter = listener[COUNT_CLOSED]): void {
+  add(listener: HttpListener, counter?: ClosedCounter): void {
     this.#listeners.push(listener);
     if (counter !== undefined) this.#counters.set(listener, counter);
     if (this.#stopping) this.#stops.push(this.#stop(listener));

@@ -8,7 +8,6 @@ import {
 import { checkShutdown, healthResponse, readinessResponse } from "./health.ts";
 import { dropBody, hasBody, unreadBody } from "./_request_body.ts";
 import { PeerBarrier } from "./_peers.ts";
-export type { GracefulHttpOptions } from "./graceful_http_options.ts";
 import { ListenerStop } from "./_listener_stop.ts";
 import { validatePort } from "./_port.ts";
 import {
@@ -32,6 +31,7 @@ import {
   UPGRADED,
 } from "./scope.ts";
 
+export type { GracefulHttpOptions } from "./graceful_http_options.ts";
 /**
  * A fetch handler as the runtime calls it: the request, and the runtime's own second
  * argument, passed through unchanged (Deno's `ServeHandlerInfo`, Bun's `Server`, what a
