@@ -5,11 +5,11 @@
 // `idleGrace` more for connections that carry nothing (Bun: `close()`, i.e. `stop(true)`);
 // at the deadline, `close()` for whatever is left. Just before each of those moments the
 // listener's counter, if it has one, counts the connections it closes carrying no request.
-import {
-  type BusyPorts,
-  type ClosedConnections,
-  type ClosedCounter,
-  type CountMoment,
+import type {
+  BusyPorts,
+  ClosedConnections,
+  ClosedCounter,
+  CountMoment,
 } from "./_closed_connections.ts";
 
 /** A listener as `GracefulHttp.attach()` takes it (the public `HttpListener`). */
