@@ -196,3 +196,36 @@ for (const [runtime, binary] of RUNTIMES) {
     },
   });
 }
+
+Deno.test({
+  name:
+    "closed connections on bun's export default (examples/default_export.ts): the runtime's own server is counted",
+  ignore: RUNTIMES[1][1] === undefined,
+  fn: async () => {
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (listener.addr as Deno.NetAddr).port;
+    listener.close();
+    await using child = Child.start(
+      commandFor("bun", RUNTIMES[1][1]!, `${ROOT}examples/default_export.ts`),
+      { env: { PORT: String(port) } },
+    );
+    await child.waitFor(/^ready$/);
+    // Bun's server arrives with the first request: this one, answered, then idle.
+    let idle: Deno.Conn | undefined;
+    for (let i = 0; i < 100 && idle === undefined; i++) {
+      idle = await idleConnection(port).catch(() => undefined);
+      if (idle === undefined) await new Promise((r) => setTimeout(r, 50));
+    }
+    using _idle = idle!;
+    using half = await Deno.connect({ hostname: "127.0.0.1", port });
+    await half.write(new TextEncoder().encode("GET /sl"));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    child.kill("SIGTERM");
+    const exit = await child.exit();
+    assertEquals(exit.code, 143, exit.stdout + exit.stderr);
+    assert(
+      exit.stderr.includes(`quiesce: counted: ${UNSORTED} = 2\n`),
+      exit.stderr,
+    );
+  },
+});
