@@ -6,16 +6,10 @@
 import { assert, assertEquals } from "@std/assert";
 import { Child } from "./_child.ts";
 import { findRuntime, IN_CI, requireRuntime, ROOT } from "./_runtime.ts";
+import { freePort } from "./_free_port.ts";
 
 const EXAMPLE = `${ROOT}examples/edge_worker.ts`;
 const WORKERD = `${ROOT}examples/node_modules/.bin/workerd`;
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
 
 /** A server on 127.0.0.1 that records the body of every POST. */
 function collector(): AsyncDisposable & { url: string; ids: Set<string> } {

@@ -13,6 +13,7 @@ import {
   type RuntimeName,
 } from "./_runtime.ts";
 import { Child } from "./_child.ts";
+import { freePort } from "./_free_port.ts";
 
 const RUNTIMES = [
   ["deno", requireRuntime("deno")],
@@ -202,9 +203,7 @@ Deno.test({
     "closed connections on bun's export default (examples/default_export.ts): the runtime's own server is counted",
   ignore: RUNTIMES[1][1] === undefined,
   fn: async () => {
-    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const port = (listener.addr as Deno.NetAddr).port;
-    listener.close();
+    const port = freePort();
     await using child = Child.start(
       commandFor("bun", RUNTIMES[1][1]!, `${ROOT}examples/default_export.ts`),
       { env: { PORT: String(port) } },

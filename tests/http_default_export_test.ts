@@ -6,15 +6,9 @@
 import { assertEquals, assertStringIncludes } from "@std/assert";
 import { Child } from "./_child.ts";
 import { findRuntime, requireRuntime, ROOT } from "./_runtime.ts";
+import { freePort } from "./_free_port.ts";
 
 const EXAMPLE = `${ROOT}examples/default_export.ts`;
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
 
 const deno = findRuntime("deno")!;
 const bun = requireRuntime("bun");

@@ -3,15 +3,9 @@
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { Child } from "./_child.ts";
 import { findRuntime, requireRuntime, ROOT } from "./_runtime.ts";
+import { freePort } from "./_free_port.ts";
 
 const SERVER = `${ROOT}examples/server.ts`;
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
 
 const RUNS: Array<[string, string[] | undefined]> = [
   ["deno run -A", [findRuntime("deno")!, "run", "-A", SERVER]],

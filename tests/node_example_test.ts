@@ -11,17 +11,11 @@ import {
 } from "@std/assert";
 import { Child } from "./_child.ts";
 import { requireRuntime, ROOT } from "./_runtime.ts";
+import { freePort } from "./_free_port.ts";
 
 const SERVER = `${ROOT}examples/node_server.ts`;
 // At top level: in CI a missing Node (or one older than 22) fails the suite.
 const NODE = requireRuntime("node");
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
 
 async function start(
   env: Record<string, string> = {},

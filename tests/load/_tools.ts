@@ -1,5 +1,9 @@
 // Shared parts of the load suite: installing the Debian tools, starting examples/server.ts
 // (or a fixture), running wrk and curl and parsing what they print.
+import { freePort } from "../_free_port.ts";
+
+/** A free loopback port (re-exported for the load suite's scenarios). */
+export { freePort };
 
 export const ROOT = new URL("../../", import.meta.url).pathname;
 export const SERVER = `${ROOT}examples/server.ts`;
@@ -55,13 +59,6 @@ export async function ensureTools(): Promise<void> {
   console.log(`== installing ${packages.join(", ")} (apt-get)`);
   await run("apt-get", ["update", "-qq"]);
   await run("apt-get", ["install", "-y", "-qq", ...packages]);
-}
-
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
